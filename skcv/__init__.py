@@ -1,0 +1,45 @@
+"""skcv: computer vision as scikit-learn estimators.
+
+Subpackages are imported lazily on first attribute access, so ``import skcv`` is
+cheap and never imports torch (only :mod:`skcv.cnn` does).
+
+Examples
+--------
+>>> import skcv
+>>> skcv.__version__
+'0.1.0.dev0'
+"""
+
+import importlib
+
+__version__ = "0.1.0.dev0"
+
+_SUBPACKAGES = (
+    "augmentation",
+    "base",
+    "cnn",
+    "datasets",
+    "detection",
+    "feature",
+    "filters",
+    "linear_model",
+    "metrics",
+    "model_selection",
+    "neural_network",
+    "plot",
+    "preprocessing",
+    "segmentation",
+    "utils",
+)
+
+__all__ = sorted(["__version__", *_SUBPACKAGES])
+
+
+def __getattr__(name):
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"skcv.{name}")
+    raise AttributeError(f"module 'skcv' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__
