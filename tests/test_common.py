@@ -88,7 +88,8 @@ def test_pickle_clone_and_refit(estimator):
     np.testing.assert_allclose(_output(again, X), out, rtol=1e-5, atol=1e-7)
     # set_params round trip.
     params = est.get_params(deep=False)
-    assert clone(est).set_params(**params).get_params(deep=False).keys() == params.keys()
+    again_params = clone(est).set_params(**params).get_params(deep=False)
+    assert again_params.keys() == params.keys()
 
 
 @pytest.mark.parametrize(
@@ -140,7 +141,8 @@ def test_pipeline_gridsearch_kfold(estimator):
     else:
         pipe = Pipeline([("step", est), ("clf", LogisticRegression(max_iter=500))])
     search = GridSearchCV(
-        pipe, {"clf__C": [0.1, 1.0]} if not is_classifier(estimator) else {},
+        pipe,
+        {"clf__C": [0.1, 1.0]} if not is_classifier(estimator) else {},
         cv=KFold(3, shuffle=True, random_state=0),
     )
     search.fit(X, y)

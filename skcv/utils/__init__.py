@@ -1,8 +1,7 @@
 """Utilities: image validation, gradient checking and estimator discovery."""
 
-import importlib
-
-from skcv.utils._validation import (
+from skcv._lazy import attach
+from skcv.utils._validation import (  # noqa: F401 (re-exported through __all__)
     check_image,
     check_image_shape,
     check_images,
@@ -10,21 +9,13 @@ from skcv.utils._validation import (
     rows_to_images,
 )
 
-# Names defined in modules that are written elsewhere in the package; loaded lazily.
-_LAZY = {"gradient_check": "skcv._optim._gradcheck"}
-
-__all__ = sorted(
-    [
-        "check_image",
-        "check_image_shape",
-        "check_images",
-        "infer_image_shape",
-        "rows_to_images",
-    ]
+_EAGER = (
+    "check_image",
+    "check_image_shape",
+    "check_images",
+    "infer_image_shape",
+    "rows_to_images",
 )
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'skcv.utils' has no attribute {name!r}")
+__getattr__, __dir__, __all__ = attach(
+    __name__, {"gradient_check": "skcv._optim._gradcheck"}, eager=_EAGER
+)

@@ -13,7 +13,6 @@ Conventions
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
 
 import numpy as np
 
@@ -229,9 +228,10 @@ def check_images(
         if len(shapes) == 1:
             dtype = np.result_type(*dtypes)
             return np.stack(images).astype(dtype, copy=False)
-        if len({im.ndim for im in images}) != 1 or len(
-            {im.shape[2:] for im in images}
-        ) != 1:
+        if (
+            len({im.ndim for im in images}) != 1
+            or len({im.shape[2:] for im in images}) != 1
+        ):
             raise ValueError(
                 f"{name} mixes grey and colour images or different channel counts; "
                 f"got shapes {sorted(shapes)[:4]}."

@@ -3,7 +3,7 @@
 Each module ``tests/registry/<area>.py`` defines
 
 * ``ESTIMATORS``: a list of estimator instances with fast settings;
-* ``EXPECTED_FAILED_CHECKS`` (optional): ``{class name: {check name: one-line reason}}``;
+* ``EXPECTED_FAILED_CHECKS`` (optional): ``{class: {check: one-line reason}}``;
 * ``DATA`` (optional): ``{class name: callable() -> (X_images, y)}`` used by skcv's own
   common checks (default: 8x8 digit images).
 

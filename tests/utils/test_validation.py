@@ -151,5 +151,6 @@ def test_mixin_shape_mismatch_at_transform():
 def test_mixin_variable_size():
     est = _Pool().fit([np.zeros((4, 4)), np.ones((5, 6))])
     assert est.image_shape_ is None
-    np.testing.assert_allclose(est.transform([np.ones((3, 3)), np.zeros((9, 2))]),
-                               [[1.0], [0.0]])
+    np.testing.assert_allclose(
+        est.transform([np.ones((3, 3)), np.zeros((9, 2))]), [[1.0], [0.0]]
+    )
