@@ -5,10 +5,12 @@ scikit-learn's private API is fixed in one place.
 """
 
 from sklearn.base import _fit_context
+from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = [
+    "BaseSearchCV",
     "Interval",
     "StrOptions",
     "_fit_context",
