@@ -37,7 +37,8 @@ warnings.simplefilter("ignore", ConvergenceWarning)
 try:
     from skcv.linear_model import LinearSVMClassifier
 
-    estimator, rate = LinearSVMClassifier(random_state=0), "learning_rate_init"
+    estimator = LinearSVMClassifier(loss="hinge", solver="sgd", random_state=0)
+    rate = "learning_rate_init"
     coarse_budget = {"max_iter": 1}
 except ImportError:
     from sklearn.linear_model import SGDClassifier
