@@ -142,7 +142,7 @@ class ImageStandardizer(ImageTransformerMixin, BaseEstimator):
     >>> images = np.arange(24, dtype=np.float32).reshape(2, 2, 2, 3)
     >>> std = ImageStandardizer(mode="channel").fit(images)
     >>> std.mean_
-    array([ 9., 10., 11.])
+    array([10.5, 11.5, 12.5])
     >>> out = std.transform(images)
     >>> out.shape, out.dtype
     ((2, 12), dtype('float32'))
