@@ -72,3 +72,12 @@ def coerce_input(X):
                 "contains a single sample."
             )
     return X
+
+
+class PreservesFloatDtypeMixin:
+    """Tag: float32 input gives float32 output (and float64 gives float64)."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

@@ -10,6 +10,7 @@ from sklearn.utils.metaestimators import available_if
 
 from skcv.base import ImageTransformerMixin
 from skcv.preprocessing._common import (
+    PreservesFloatDtypeMixin,
     check_inverse_input,
     coerce_input,
     pixel_feature_names,
@@ -56,7 +57,7 @@ def _moments(images: np.ndarray, axis, chunk_values: int = 1 << 22):
     return (shift + mean_shifted)[0], var[0]
 
 
-class ImageStandardizer(ImageTransformerMixin, BaseEstimator):
+class ImageStandardizer(PreservesFloatDtypeMixin, ImageTransformerMixin, BaseEstimator):
     """Remove the mean of images and scale them to unit variance.
 
     Three ways to compute the statistics, as taught in the course:
@@ -272,11 +273,6 @@ class ImageStandardizer(ImageTransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return pixel_feature_names(self, input_features)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
 
 
 def _moments_per_image(images: np.ndarray, axes):

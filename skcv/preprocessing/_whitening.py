@@ -13,6 +13,7 @@ from sklearn.utils.random import sample_without_replacement
 
 from skcv.base import ImageTransformerMixin
 from skcv.preprocessing._common import (
+    PreservesFloatDtypeMixin,
     check_inverse_input,
     coerce_input,
     pixel_feature_names,
@@ -135,7 +136,7 @@ def _whitening_from_covariance(
     return _Whitening(eigenvalues, np.ascontiguousarray(U.T), whitening, unwhitening)
 
 
-class Whitener(ImageTransformerMixin, BaseEstimator):
+class Whitener(PreservesFloatDtypeMixin, ImageTransformerMixin, BaseEstimator):
     """PCA or ZCA whitening: decorrelate the pixels and give them unit variance.
 
     Whitening maps centred data ``x - mean`` with covariance ``Sigma`` to data with
@@ -365,11 +366,6 @@ class Whitener(ImageTransformerMixin, BaseEstimator):
             return names
         prefix = type(self).__name__.lower()
         return np.asarray([f"{prefix}{i}" for i in range(self.n_components_)], object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
 
 
 @validate_params(
