@@ -137,7 +137,8 @@ def correlate_axis(
     def part(start, stop):
         return (slice(None),) * axis + (slice(start, stop),)
 
-    out = np.empty_like(x)
+    x = np.ascontiguousarray(x)
+    out = np.empty(x.shape, dtype=x.dtype)  # C order: reshape(-1) is a view
     if axis == 0:
         src, dst, step = x, out, 1
     else:
@@ -145,7 +146,6 @@ def correlate_axis(
         # 1-D operations (2-3x faster than column slices). Values that wrap
         # from one row into the next land in the first and last r columns,
         # which are recomputed below from the border strips.
-        x = np.ascontiguousarray(x)
         src, dst = x.reshape(-1), out.reshape(-1)
         step = int(np.prod(x.shape[2:], dtype=int))
     size = src.shape[0]
@@ -219,6 +219,9 @@ def separable_correlate(
            [ 0., -1.,  0.]])
     """
     out = image
+    # Beyond the border the 2-D constant padding, filtered down the columns by
+    # the first pass, has the value cval * sum(k_rows): the row pass pads with it.
+    cval_cols = cval * float(k_rows.sum()) if mode == "constant" else cval
     if not (k_rows.size == 1 and k_rows[0] == 1.0 and origins[0] == 0):
         if origins[0] == 0:
             out = correlate_axis(out, k_rows, 0, mode, cval)
@@ -234,14 +237,14 @@ def separable_correlate(
             )
     if not (k_cols.size == 1 and k_cols[0] == 1.0 and origins[1] == 0):
         if origins[1] == 0:
-            out = correlate_axis(out, k_cols, 1, mode, cval)
+            out = correlate_axis(out, k_cols, 1, mode, cval_cols)
         else:
             out = ndi.correlate1d(
                 out,
                 k_cols,
                 axis=1,
                 mode=mode,
-                cval=cval,
+                cval=cval_cols,
                 origin=origins[1],
                 output=image.dtype,
             )
