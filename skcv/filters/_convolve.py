@@ -107,6 +107,9 @@ def correlate_axis(
     axis: int = 0,
     mode: str = "reflect",
     cval: float = 0.0,
+    *,
+    out: np.ndarray | None = None,
+    work: np.ndarray | None = None,
 ) -> np.ndarray:
     """1-D correlation along axis 0 or 1, fast for C-ordered images.
 
@@ -118,6 +121,9 @@ def correlate_axis(
     ``len(weights) // 2`` border lines at each end go through scipy, which
     implements the border mode (the whole array goes through scipy for "wrap",
     even sizes and short arrays). The output keeps the dtype of ``x``.
+    ``out`` (C-contiguous, the shape and dtype of ``x``) and ``work`` (a
+    contiguous array of the dtype of ``x`` with at least ``x.size`` elements)
+    are optional preallocated buffers, so that repeated calls allocate nothing.
 
     Examples
     --------
@@ -131,14 +137,20 @@ def correlate_axis(
     h = x.shape[axis]
     if n % 2 == 0 or h < 2 * n or x.dtype.kind != "f" or mode == "wrap":
         return ndi.correlate1d(
-            x, weights, axis=axis, mode=mode, cval=cval, output=x.dtype
+            x,
+            weights,
+            axis=axis,
+            mode=mode,
+            cval=cval,
+            output=x.dtype if out is None else out,
         )
 
     def part(start, stop):
         return (slice(None),) * axis + (slice(start, stop),)
 
     x = np.ascontiguousarray(x)
-    out = np.empty(x.shape, dtype=x.dtype)  # C order: reshape(-1) is a view
+    if out is None:  # C order, so that reshape(-1) is a view
+        out = np.empty(x.shape, dtype=x.dtype)
     if axis == 0:
         src, dst, step = x, out, 1
     else:
@@ -160,7 +172,8 @@ def correlate_axis(
         inner[...] = shifted(r)
     else:
         np.multiply(shifted(r), dtype(weights[r]), out=inner)
-    tmp = np.empty_like(inner)
+    tmp = np.empty_like(inner) if work is None else work.reshape(-1)[: inner.size]
+    tmp = tmp.reshape(inner.shape)
     for k in range(r):
         a, b = weights[k], weights[n - 1 - k]
         xa, xb = shifted(k), shifted(n - 1 - k)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -37,15 +38,57 @@ def _gaussian_taps(sigma: float) -> np.ndarray:
     return g / g.sum()
 
 
-def _smooth(image, sigma, mode, cval, mask):
-    """Gaussian smoothing; normalised convolution in 'constant' mode or with a mask."""
+class _Workspace:
+    """Float32 work buffers for one image shape, reused across calls.
+
+    A 512x512 Canny needs about eight 1 MB temporaries. Allocating them afresh
+    on every call costs thousands of page faults (the allocator hands large
+    blocks back to the system between calls), which on a busy machine took
+    longer than the arithmetic; keeping them per thread removes that cost.
+    """
+
+    def __init__(self, shape):
+        h, w = shape
+        self.shape = shape
+        self.f1 = np.empty(shape, np.float32)
+        self.f2 = np.empty(shape, np.float32)
+        self.f3 = np.empty(shape, np.float32)
+        self.pad = np.empty((h + 2, w + 2), np.float32)
+        self.a = np.empty((h, w + 2), np.float32)
+        self.b = np.empty((h, w + 2), np.float32)
+        self.bool1 = np.empty(shape, bool)
+        self.bool2 = np.empty(shape, bool)
+        self.labels = np.empty(shape, np.int32)
+
+
+_LOCAL = threading.local()
+#: Images up to this many pixels reuse a per-thread workspace (about 30 bytes
+#: per pixel, kept for the last image shape seen by the thread).
+MAX_WORKSPACE_PIXELS = 1 << 20
+
+
+def _workspace(shape):
+    if shape[0] * shape[1] > MAX_WORKSPACE_PIXELS:
+        return _Workspace(shape)
+    ws = getattr(_LOCAL, "workspace", None)
+    if ws is None or ws.shape != shape:
+        ws = _LOCAL.workspace = _Workspace(shape)
+    return ws
+
+
+def _smooth(image, sigma, mode, cval, mask, out, ws):
+    """Smooth with a Gaussian into ``out``.
+
+    In 'constant' mode or with a mask this is a normalised convolution: the
+    weight of the kernel inside the image (or mask) divides the result.
+    """
     g = _gaussian_taps(sigma)
     r = g.size // 2
     dtype = image.dtype
     if mask is not None:
         image = np.where(mask, image, dtype.type(0))
-    out = correlate_axis(image, g, 1, mode, cval)
-    out = correlate_axis(out, g, 0, mode, cval)
+    rows = correlate_axis(image, g, 1, mode, cval, out=ws.f1, work=ws.f2)
+    correlate_axis(rows, g, 0, mode, cval, out=out, work=ws.f2)
     if mask is not None:
         weight = correlate_axis(mask.astype(dtype), g, 1, mode, cval)
         weight = correlate_axis(weight, g, 0, mode, cval)
@@ -70,31 +113,38 @@ def _smooth(image, sigma, mode, cval, mask):
     return out
 
 
-def _sobel(smoothed):
-    """Sobel derivatives ``(gy, gx)`` of the smoothed image (scipy's 'reflect').
+def _gradients(image, sigma, mode, cval, mask, ws):
+    """Step 1 and 2: smoothed image, Sobel ``gy``, ``gx`` and the magnitude.
 
-    The image is padded by one pixel (half-sample reflection: the border pixel
-    repeated) and the two separable 3-tap passes of each derivative are sums
+    The smoothed image is written inside a one-pixel frame (half-sample
+    reflection, scipy's default for the Sobel filter: the border pixel
+    repeated), so the two separable 3-tap passes of each derivative are sums
     and differences of shifted views: eight whole-array operations in all.
     """
-    h, w = smoothed.shape
-    pad = np.empty((h + 2, w + 2), dtype=smoothed.dtype)
-    pad[1:-1, 1:-1] = smoothed
-    pad[0, 1:-1] = smoothed[0]
-    pad[-1, 1:-1] = smoothed[-1]
+    h, w = image.shape
+    pad = ws.pad
+    smoothed = pad[1:-1, 1:-1]
+    _smooth(image, sigma, mode, cval, mask, smoothed, ws)
+    pad[0, 1:-1] = pad[1, 1:-1]
+    pad[-1, 1:-1] = pad[-2, 1:-1]
     pad[:, 0] = pad[:, 1]
     pad[:, -1] = pad[:, -2]
     # Down the columns: [1, 2, 1] smoothing (a) and [-1, 0, 1] difference (b).
-    a = pad[:-2] + pad[2:]
+    a, b = ws.a, ws.b
+    np.add(pad[:-2], pad[2:], out=a)
     a += pad[1:-1]
     a += pad[1:-1]
-    b = pad[2:] - pad[:-2]
+    np.subtract(pad[2:], pad[:-2], out=b)
     # Along the rows: difference of a (gx) and smoothing of b (gy).
-    gx = a[:, 2:] - a[:, :-2]
-    gy = b[:, :-2] + b[:, 2:]
+    gx = np.subtract(a[:, 2:], a[:, :-2], out=ws.f1)
+    gy = np.add(b[:, :-2], b[:, 2:], out=ws.f2)
     gy += b[:, 1:-1]
     gy += b[:, 1:-1]
-    return gy, gx
+    magnitude = np.multiply(gx, gx, out=ws.f3)
+    square = a.reshape(-1)[: h * w].reshape(h, w)
+    magnitude += np.multiply(gy, gy, out=square)
+    np.sqrt(magnitude, out=magnitude)
+    return smoothed, gy, gx, magnitude
 
 
 def _resolve_threshold(value, default, name, magnitude, use_quantiles):
@@ -127,7 +177,19 @@ def _resolve_threshold(value, default, name, magnitude, use_quantiles):
     return float(value)
 
 
-def _nonmax_suppression(gi, gj, magnitude, candidates):
+def _nonmax_suppression(gi, gj, magnitude, candidates, chunk=16384):
+    """Run :func:`_nonmax_chunk` on chunks of candidates (cache-sized temporaries)."""
+    if candidates.size <= chunk:
+        return _nonmax_chunk(gi, gj, magnitude, candidates)
+    return np.concatenate(
+        [
+            _nonmax_chunk(gi, gj, magnitude, candidates[i : i + chunk])
+            for i in range(0, candidates.size, chunk)
+        ]
+    )
+
+
+def _nonmax_chunk(gi, gj, magnitude, candidates):
     """Keep candidate pixels that are maxima along the gradient (interpolated).
 
     ``candidates`` are flat indices of pixels at least one pixel away from the
@@ -138,7 +200,8 @@ def _nonmax_suppression(gi, gj, magnitude, candidates):
     ``w = min(|gi|, |gj|) / max(|gi|, |gj|)`` (the tangent of the angle to the
     axis), and likewise one pixel back. The pixel survives when it is >= both.
     All of it is gathers (:func:`numpy.take`) and arithmetic on the candidate
-    vector.
+    vector, in chunks whose dozen temporaries stay in the CPU cache (5-10x
+    faster than one pass over all candidates on a busy machine).
     """
     width = magnitude.shape[1]
     flat = magnitude.ravel()
@@ -280,14 +343,10 @@ def canny(
             )
         mask = mask.astype(bool, copy=False)
 
-    # Step 1: Gaussian smoothing, then the separable Sobel derivatives.
-    smoothed = _smooth(image, sigma, scipy_mode, cval, mask)
-    gy, gx = _sobel(smoothed)
-
-    # Step 2: magnitude.
-    magnitude = gx * gx
-    magnitude += gy * gy
-    np.sqrt(magnitude, out=magnitude)
+    # Steps 1 and 2: Gaussian smoothing, separable Sobel derivatives, magnitude.
+    # With return_steps the images are returned, so they get fresh buffers.
+    ws = _Workspace(shape) if return_steps else _workspace(shape)
+    smoothed, gy, gx, magnitude = _gradients(image, sigma, scipy_mode, cval, mask, ws)
 
     low = _resolve_threshold(
         low_threshold, 0.1, "low_threshold", magnitude, use_quantiles
@@ -303,20 +362,21 @@ def canny(
         )
 
     # Step 3: non-maximum suppression on the candidates only.
-    inside = np.zeros(shape, dtype=bool)
+    candidate = np.greater_equal(magnitude, max(low, 1e-14), out=ws.bool1)
     if mask is None:
-        inside[1:-1, 1:-1] = True
+        candidate[0] = candidate[-1] = False
+        candidate[:, 0] = candidate[:, -1] = False
     else:
-        inside = ndi.binary_erosion(mask, _EIGHT, border_value=0)
-    candidate = magnitude >= max(low, 1e-14)
-    candidate &= inside
+        candidate &= ndi.binary_erosion(mask, _EIGHT, border_value=0)
     candidates = np.flatnonzero(candidate)
     maxima = _nonmax_suppression(gy, gx, magnitude, candidates)
 
     # Step 4: hysteresis by labelling the 8-connected components of the maxima.
-    nms = np.zeros(shape, dtype=bool)
+    nms = ws.bool2
+    nms[...] = False
     nms.ravel()[maxima] = True
-    labels, count = ndi.label(nms, structure=_EIGHT)
+    labels = ws.labels
+    count = ndi.label(nms, structure=_EIGHT, output=labels)
     strong = maxima[magnitude.ravel()[maxima] >= high]
     good = np.zeros(count + 1, dtype=bool)
     good[labels.ravel()[strong]] = True
@@ -328,7 +388,7 @@ def canny(
     strong_map = np.zeros(shape, dtype=bool)
     strong_map.ravel()[strong] = True
     steps = {
-        "smoothed": smoothed,
+        "smoothed": np.ascontiguousarray(smoothed),
         "gy": gy,
         "gx": gx,
         "magnitude": magnitude,

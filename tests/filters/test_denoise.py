@@ -147,3 +147,20 @@ def test_denoiser_bad_params():
         Denoiser(sigma=0).fit(X)
     with pytest.raises(ValueError, match="mode"):
         Denoiser(mode="bogus").fit(X)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "mirror", "nearest", "wrap", "constant"])
+def test_median_network_with_ties_and_other_sizes(mode):
+    rng = np.random.default_rng(3)
+    for shape in [(1, 1), (1, 6), (2, 3), (31, 17), (9, 8, 3)]:
+        image = rng.integers(0, 4, size=shape) / 3.0  # many ties
+        fp = (3, 3) if image.ndim == 2 else (3, 3, 1)
+        np.testing.assert_array_equal(
+            median_filter(image, 3, mode=mode, cval=0.5),
+            ndi.median_filter(image, fp, mode=mode, cval=0.5),
+        )
+        fp5 = (5, 5) if image.ndim == 2 else (5, 5, 1)
+        np.testing.assert_array_equal(
+            median_filter(image, 5, mode=mode, cval=0.5),
+            ndi.median_filter(image, fp5, mode=mode, cval=0.5),
+        )
