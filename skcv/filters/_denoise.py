@@ -10,26 +10,10 @@ from sklearn.base import BaseEstimator
 
 from skcv.base import ImageTransformerMixin
 from skcv.filters._convolve import BORDER_MODES, _check_mode, separable_correlate
+from skcv.filters._input import as_image_input as _as_input
 from skcv.filters._kernels import _check_sigma, _check_size, _gaussian_1d
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
 from skcv.utils._validation import check_image
-
-
-def _as_input(X):
-    # Array-likes without ``ndim`` (objects with only __array__) become arrays
-    # before skcv.base inspects them with np.ndim; a 1-D sample gets
-    # scikit-learn's "Reshape your data" message.
-    if not isinstance(X, (list, tuple)) and not hasattr(X, "ndim"):
-        X = np.asarray(X)
-    if getattr(X, "ndim", None) == 1:
-        raise ValueError(
-            "X must be 2-D or more (images or flattened rows); got a 1-D array. "
-            "Reshape your data either using array.reshape(-1, 1) if your data "
-            "has a single feature or array.reshape(1, -1) if it contains a "
-            "single sample."
-        )
-    return X
-
 
 __all__ = ["Denoiser", "gaussian_filter", "mean_filter", "median_filter"]
 
