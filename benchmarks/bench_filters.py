@@ -238,7 +238,7 @@ def main(argv=None):
         if name == "camera":
             rows += bench_canny(name, image, repeat, sigma=2.0, low=0.05, high=0.15)
     rows += bench_filters("camera", data.camera(), repeat)
-    print(f"<!-- {machine_line()}; median of {repeat} runs, 512x512 images -->")
+    print(f"Machine: {machine_line()}; median of {repeat} runs, 512x512 images.\n")
     print(markdown_table(rows))
     canny_rows = [r for r in rows if r["peer"] == "skimage.feature.canny"]
     ratios = [r["skcv / peer"] for r in canny_rows]
