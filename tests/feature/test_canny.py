@@ -97,3 +97,10 @@ def test_bad_params():
         CannyEdgeDetector(output="map").fit(X)
     with pytest.raises(ValueError, match="low_threshold"):
         CannyEdgeDetector(low_threshold="mean").fit(X)
+
+
+def test_n_jobs_gives_the_same_result():
+    X = _squares(70)  # more than one batch of 64, so joblib runs two jobs
+    one = CannyEdgeDetector(output="histogram").fit_transform(X)
+    two = CannyEdgeDetector(output="histogram", n_jobs=2).fit(X).transform(X)
+    np.testing.assert_array_equal(one, two)

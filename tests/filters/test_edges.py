@@ -174,3 +174,20 @@ def test_tiny_and_constant_images():
     assert canny(np.zeros((1, 1))).shape == (1, 1)
     assert not canny(np.ones((5, 3))).any()
     assert not canny(np.zeros((2, 40)), low_threshold=0.0, high_threshold=0.0).any()
+
+
+def test_results_do_not_alias_the_workspace_and_threads_agree():
+    from concurrent.futures import ThreadPoolExecutor
+
+    a = CAMERA[:200, :200]
+    b = CAMERA[200:400, 100:300]
+    first = canny(a)
+    kept = first.copy()
+    second = canny(b)
+    np.testing.assert_array_equal(first, kept)  # not overwritten by the 2nd call
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(canny, [a, b] * 4))
+    for i, edges in enumerate(results):
+        np.testing.assert_array_equal(edges, kept if i % 2 == 0 else second)
+    # A different shape gets a new workspace; huge images get a private one.
+    assert canny(CAMERA[:50, :70]).shape == (50, 70)
