@@ -99,6 +99,7 @@ def test_bad_params():
         CannyEdgeDetector(low_threshold="mean").fit(X)
 
 
+@pytest.mark.slow
 def test_n_jobs_gives_the_same_result():
     X = _squares(70)  # more than one batch of 64, so joblib runs two jobs
     one = CannyEdgeDetector(output="histogram").fit_transform(X)
