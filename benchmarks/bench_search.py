@@ -13,8 +13,6 @@ part; the test part scores the refitted best model once.
 import os
 import pickle
 import sys
-import threading
-import time
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -33,32 +31,8 @@ from sklearn.model_selection import (
     train_test_split,
 )
 
-from benchmarks import _common
 from benchmarks._common import machine_line, markdown_table, measure, parser
 from skcv.model_selection import CoarseToFineSearchCV
-
-if isinstance(getattr(_common._PeakSampler(), "_stop", None), threading.Event):
-    # TODO(lead): benchmarks/_common.py's _PeakSampler stores its Event as `_stop`,
-    # which shadows threading.Thread._stop, so join() raises "'Event' object is not
-    # callable". Until it is renamed there, use the same sampler with another name.
-    class _PeakSampler(threading.Thread):
-        def __init__(self, interval=0.002):
-            super().__init__(daemon=True)
-            self.interval = interval
-            self.peak = _common._rss_bytes()
-            self._halt = threading.Event()
-
-        def run(self):
-            while not self._halt.is_set():
-                self.peak = max(self.peak, _common._rss_bytes())
-                time.sleep(self.interval)
-
-        def stop(self):
-            self._halt.set()
-            self.join()
-            return max(self.peak, _common._rss_bytes())
-
-    _common._PeakSampler = _PeakSampler
 
 ALPHA = (1e-6, 1e0)
 RATE = (1e-4, 1e0)
@@ -76,7 +50,7 @@ def _estimator():
     from sklearn.linear_model import SGDClassifier
 
     est = SGDClassifier(loss="hinge", learning_rate="constant", random_state=0)
-    coarse = {"max_iter": 1, "tol": None}
+    coarse = {"max_iter": 3, "tol": None}
     return est, "eta0", coarse, "sklearn SGDClassifier(hinge, constant rate)"
 
 

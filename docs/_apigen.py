@@ -145,9 +145,12 @@ def api_rst() -> str:
             lines += [summary + ".", ""]
         lines += [f".. currentmodule:: {module_name}", ""]
         module = importlib.import_module(module_name)
-        classes = [n for n in names if inspect.isclass(getattr(module, n))]
-        functions = [n for n in names if n not in classes]
-        for kind, group in (("class.rst", classes), ("function.rst", functions)):
+        objects = {n: getattr(module, n) for n in names}
+        classes = [n for n, o in objects.items() if inspect.isclass(o)]
+        functions = [n for n, o in objects.items() if n not in classes and callable(o)]
+        data = [n for n in names if n not in classes and n not in functions]
+        groups = [("class.rst", classes), ("function.rst", functions)]
+        for kind, group in [*groups, ("data.rst", data)]:
             if not group:
                 continue
             lines += [

@@ -33,6 +33,7 @@ version = release = skcv.__version__
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx.ext.extlinks",
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "numpydoc",
@@ -63,6 +64,12 @@ autodoc_typehints = "none"  # numpydoc shows the types from the docstrings
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
+# :doi:`10.1109/...` and :arxiv:`1234.5678` in References sections.
+extlinks = {
+    "doi": ("https://doi.org/%s", "doi:%s"),
+    "arxiv": ("https://arxiv.org/abs/%s", "arXiv:%s"),
+}
+
 # Markdown pages (the user guide) through MyST.
 myst_enable_extensions = ["amsmath", "colon_fence", "deflist", "dollarmath"]
 myst_heading_anchors = 3
@@ -84,15 +91,17 @@ html_title = f"skcv {release}"
 html_static_path = []
 
 
-# sklearn-flavoured docstrings write shapes such as ``(n_features_in_,)``; in reST a
-# word ending in "_" is a hyperlink reference, so quote such words as literals.
-_TRAILING_UNDERSCORE = re.compile(r"(?<![`\w*|:])([A-Za-z]\w*_)(?=[,)])")
+# sklearn-flavoured docstrings write shapes such as ``(n_samples, n_components_)``; in
+# reST a word ending in "_" is a hyperlink reference, so quote such words as literals
+# (not in directives, field names, literals or bold parameter names).
+_TRAILING_UNDERSCORE = re.compile(r"(?<![`\w*|:])([A-Za-z]\w*_)(?=[,)]|\s|$)")
 
 
 def _quote_trailing_underscores(app, what, name, obj, options, lines):
     for i, line in enumerate(lines):
-        if "_," in line or "_)" in line:
-            lines[i] = _TRAILING_UNDERSCORE.sub(r"``\1``", line)
+        if line.lstrip().startswith(("..", ":")) or "_" not in line:
+            continue
+        lines[i] = _TRAILING_UNDERSCORE.sub(r"``\1``", line)
 
 
 def _skip_metadata_request_methods(app, what, name, obj, skip, options):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import RidgeClassifier, SGDClassifier
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -83,12 +83,14 @@ def test_cluster_is_local_processes(client):
 
 def test_grid_search_on_dask_equals_sequential(client, digits):
     X, y = digits
-    pipe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
-    grid = {"logisticregression__C": [0.01, 0.1, 1.0]}
+    pipe = make_pipeline(StandardScaler(), RidgeClassifier())
+    grid = {"ridgeclassifier__alpha": [0.1, 1.0, 10.0]}
     cv = StratifiedKFold(2, shuffle=True, random_state=0)
     sequential = GridSearchCV(pipe, grid, cv=cv, n_jobs=None).fit(X, y)
-    with joblib.parallel_backend("dask"):
-        on_dask = GridSearchCV(pipe, grid, cv=cv, n_jobs=-1).fit(X, y)
+    with distributed.get_task_stream(client) as tasks:
+        with joblib.parallel_backend("dask"):
+            on_dask = GridSearchCV(pipe, grid, cv=cv, n_jobs=-1).fit(X, y)
+    assert len(tasks.data) > 0  # the fits ran on the cluster
     np.testing.assert_allclose(
         on_dask.cv_results_["mean_test_score"],
         sequential.cv_results_["mean_test_score"],
@@ -104,18 +106,20 @@ def test_coarse_to_fine_on_dask_equals_sequential(client, digits):
 
     X, y = digits
     search = CoarseToFineSearchCV(
-        LogisticRegression(max_iter=500),
-        {"C": loguniform(1e-3, 1e2)},
+        SGDClassifier(random_state=0),
+        {"alpha": loguniform(1e-6, 1e-1)},
         n_coarse=3,
         top_k=2,
         n_fine_per_param=2,
-        coarse_params={"max_iter": 2000, "tol": 1e-2},
+        coarse_params={"max_iter": 2, "tol": None},
         cv=2,
         random_state=0,
     )
     sequential = search.fit(X, y).cv_results_
-    with joblib.parallel_backend("dask"):
-        on_dask = search.set_params(n_jobs=-1).fit(X, y).cv_results_
+    with distributed.get_task_stream(client) as tasks:
+        with joblib.parallel_backend("dask"):
+            on_dask = search.set_params(n_jobs=-1).fit(X, y).cv_results_
+    assert len(tasks.data) > 0
     assert list(on_dask["stage"]) == list(sequential["stage"])
     assert on_dask["params"] == sequential["params"]
     np.testing.assert_allclose(
@@ -129,8 +133,10 @@ def test_feature_extraction_on_dask_equals_sequential(client, digits):
     # skcv's batch map, which every image transformer uses for n_jobs.
     pca = PCA(n_components=5, random_state=0).fit(X)
     sequential = map_batches(pca.transform, X, batch_size=50, n_jobs=None)
-    with joblib.parallel_backend("dask"):
-        on_dask = map_batches(pca.transform, X, batch_size=50, n_jobs=-1)
+    with distributed.get_task_stream(client) as tasks:
+        with joblib.parallel_backend("dask"):
+            on_dask = map_batches(pca.transform, X, batch_size=50, n_jobs=-1)
+    assert len(tasks.data) > 0
     np.testing.assert_allclose(on_dask, sequential)
 
     transformer = _skcv_transformer()
@@ -138,9 +144,11 @@ def test_feature_extraction_on_dask_equals_sequential(client, digits):
         # TODO(lead): no skcv image transformer on this branch yet; the map above is
         # what they run. Remove this branch once skcv.feature has one.
         return
-    images = images[:40]
+    # More images than one batch (64), so transform maps several batches.
     sequential = transformer.set_params(n_jobs=None).fit_transform(images)
-    with joblib.parallel_backend("dask"):
-        on_dask = transformer.set_params(n_jobs=-1).fit_transform(images)
+    with distributed.get_task_stream(client) as tasks:
+        with joblib.parallel_backend("dask"):
+            on_dask = transformer.set_params(n_jobs=-1).fit_transform(images)
+    assert len(tasks.data) > 0
     assert on_dask.shape == sequential.shape
     np.testing.assert_allclose(on_dask, sequential, rtol=1e-6, atol=1e-8)
