@@ -149,7 +149,10 @@ class CoarseToFineSearchCV(BaseSearchCV):
 
     coarse_params : dict or None, default=None
         Parameters set on the estimator during the coarse stage only, to make it
-        cheap, e.g. ``{"max_iter": 1}`` or ``{"clf__max_iter": 1}`` in a pipeline.
+        cheap, e.g. ``{"max_iter": 10}`` (a few epochs) or ``{"clf__max_iter": 10}``
+        in a pipeline. The cheap budget must still rank configurations roughly as
+        the full one does: a single epoch of momentum SGD favours large learning
+        rates, a few percent of the full budget is a safer default.
         They must not be keys of ``param_distributions``. With ``None`` the coarse
         stage uses the full budget, and its configurations compete for
         ``best_params_`` with the fine ones.
