@@ -10,6 +10,7 @@ Python loop runs over keypoints.
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Sequence
 
@@ -109,14 +110,14 @@ def _triangle_matrix(positions: np.ndarray, length: int, bin_size: float):
     )
 
 
-def _dense_sift_one_size(
-    planes: np.ndarray,
-    patch_size: int,
-    step: int,
-    n_spatial_bins: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Raw (unnormalised) dense SIFT histograms of one patch size."""
-    height, width, n_ori = planes.shape
+@functools.lru_cache(maxsize=64)
+def _grid_geometry(
+    height: int, width: int, patch_size: int, step: int, n_spatial_bins: int
+):
+    """Keypoint grid, bin-centre filters and gather indices of one image size.
+
+    Cached, so that a batch of equally sized images builds them once.
+    """
     bin_size = patch_size / n_spatial_bins
     # Offsets of the spatial-bin centres from the patch centre, in pixels.
     offsets = (np.arange(n_spatial_bins) - (n_spatial_bins - 1) / 2) * bin_size
@@ -126,28 +127,44 @@ def _dense_sift_one_size(
     pos_c, idx_c = np.unique(centres_c[:, None] + offsets, return_inverse=True)
     idx_r = idx_r.reshape(len(centres_r), n_spatial_bins)
     idx_c = idx_c.reshape(len(centres_c), n_spatial_bins)
-    # Separable triangular filtering of every orientation plane, evaluated only at
-    # the bin centres: S[..., o] = A_r @ planes[..., o] @ A_c.T with sparse A, so
-    # each bin costs O(taps), not O(pixels).
     a_r = _triangle_matrix(pos_r, height, bin_size)
     a_c = _triangle_matrix(pos_c, width, bin_size)
-    rows = a_r @ planes.reshape(height, width * n_ori)
-    rows = rows.reshape(len(pos_r), width, n_ori).transpose(1, 0, 2)
-    binned = a_c @ np.ascontiguousarray(rows).reshape(width, len(pos_r) * n_ori)
-    binned = binned.reshape(len(pos_c), len(pos_r), n_ori).transpose(1, 0, 2)
-    # Gather (rows, cols, by, bx, o): Lowe's descriptor layout.
-    hist = binned[idx_r[:, None, :, None], idx_c[None, :, None, :], :]
     # Lowe's Gaussian weighting window (sigma = half the descriptor width),
     # applied per spatial bin (VLFeat's fast approximation).
     bins = offsets / bin_size
     radius2 = bins[:, None] ** 2 + bins[None, :] ** 2
-    window = np.exp(-radius2 / (n_spatial_bins**2 / 2))
-    hist = hist * window[None, None, :, :, None].astype(np.float32)
+    window = np.exp(-radius2 / (n_spatial_bins**2 / 2)).astype(np.float32)
     rr, cc = np.meshgrid(centres_r, centres_c, indexing="ij")
     keypoints = np.column_stack(
         [rr.ravel(), cc.ravel(), np.full(rr.size, float(patch_size))]
     )
-    return keypoints, hist.reshape(rr.size, -1)
+    keypoints.flags.writeable = False
+    return keypoints, idx_r, idx_c, a_r, a_c, window
+
+
+def _dense_sift_one_size(
+    planes: np.ndarray,
+    patch_size: int,
+    step: int,
+    n_spatial_bins: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Raw (unnormalised) dense SIFT histograms of one patch size."""
+    height, width, n_ori = planes.shape
+    keypoints, idx_r, idx_c, a_r, a_c, window = _grid_geometry(
+        height, width, patch_size, step, n_spatial_bins
+    )
+    n_pr, n_pc = a_r.shape[0], a_c.shape[0]
+    # Separable triangular filtering of every orientation plane, evaluated only at
+    # the bin centres: S[..., o] = A_r @ planes[..., o] @ A_c.T with sparse A, so
+    # each bin costs O(taps), not O(pixels).
+    rows = a_r @ planes.reshape(height, width * n_ori)
+    rows = rows.reshape(n_pr, width, n_ori).transpose(1, 0, 2)
+    binned = a_c @ np.ascontiguousarray(rows).reshape(width, n_pr * n_ori)
+    binned = binned.reshape(n_pc, n_pr, n_ori).transpose(1, 0, 2)
+    # Gather (rows, cols, by, bx, o): Lowe's descriptor layout.
+    hist = binned[idx_r[:, None, :, None], idx_c[None, :, None, :], :]
+    hist = hist * window[None, None, :, :, None]
+    return keypoints.copy(), hist.reshape(len(keypoints), -1)
 
 
 def _normalize_descriptors(
