@@ -8,9 +8,11 @@ import numbers
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from scipy import sparse
+from sklearn import config_context
 from sklearn.base import BaseEstimator
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.utils import check_random_state
+from threadpoolctl import threadpool_limits
 
 from skcv.base import ImageTransformerMixin
 from skcv.feature._sift import dense_sift, sift
@@ -262,6 +264,9 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
                 f"descriptor_params has unknown keys {unknown} for "
                 f"detector={self.detector!r}; allowed keys are {allowed}."
             )
+        # Validate the values once (nested validation is off inside fit).
+        with config_context(skip_parameter_validation=False):
+            func(np.zeros((16, 16), dtype=np.float32), **params)
         return params
 
     def _sample_batch(self, images, seeds, per_image: int, params: dict):
@@ -310,12 +315,17 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
             keep = rng.choice(len(sample), self.max_descriptors, replace=False)
             sample = sample[np.sort(keep)]
         n_clusters = min(self.n_words, len(sample))
-        self.kmeans_ = MiniBatchKMeans(
+        kmeans = MiniBatchKMeans(
             n_clusters=n_clusters,
             n_init=3,
             batch_size=1024,
             random_state=rng.randint(np.iinfo(np.int32).max),
-        ).fit(sample)
+        )
+        # On small samples OpenMP start-up and spinning cost far more than the
+        # arithmetic (50x on a busy machine), so k-means runs on one thread there.
+        threads = 1 if len(sample) < 50_000 else None
+        with threadpool_limits(limits=threads, user_api="openmp"):
+            self.kmeans_ = kmeans.fit(sample)
         centres = self.kmeans_.cluster_centers_.astype(np.float32)
         self.codebook_ = centres[np.arange(self.n_words) % n_clusters]
         nearest = np.sqrt(self._sq_distances(sample[:10_000]).min(axis=1))
