@@ -271,13 +271,14 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
 
     def _sample_batch(self, images, seeds, per_image: int, params: dict):
         out = []
-        for image, seed in zip(images, seeds, strict=True):
-            _, descriptors = _extract(image, self.detector, params)
-            if len(descriptors) > per_image:
-                rng = np.random.default_rng(seed)
-                keep = np.sort(rng.choice(len(descriptors), per_image, replace=False))
-                descriptors = descriptors[keep]
-            out.append(descriptors)
+        with threadpool_limits(limits=1):
+            for image, seed in zip(images, seeds, strict=True):
+                _, descriptors = _extract(image, self.detector, params)
+                if len(descriptors) > per_image:
+                    rng = np.random.default_rng(seed)
+                    keep = rng.choice(len(descriptors), per_image, replace=False)
+                    descriptors = descriptors[np.sort(keep)]
+                out.append(descriptors)
         return out
 
     # --------------------------------------------------------------------- fit
@@ -324,11 +325,11 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
         # On small samples OpenMP start-up and spinning cost far more than the
         # arithmetic (50x on a busy machine), so k-means runs on one thread there.
         threads = 1 if len(sample) < 50_000 else None
-        with threadpool_limits(limits=threads, user_api="openmp"):
+        with threadpool_limits(limits=threads):
             self.kmeans_ = kmeans.fit(sample)
-        centres = self.kmeans_.cluster_centers_.astype(np.float32)
-        self.codebook_ = centres[np.arange(self.n_words) % n_clusters]
-        nearest = np.sqrt(self._sq_distances(sample[:10_000]).min(axis=1))
+            centres = self.kmeans_.cluster_centers_.astype(np.float32)
+            self.codebook_ = centres[np.arange(self.n_words) % n_clusters]
+            nearest = np.sqrt(self._sq_distances(sample[:10_000]).min(axis=1))
         sigma = float(np.median(nearest))
         self.soft_sigma_ = sigma if sigma > 0 else 1.0
         self.level_weights_ = pyramid_level_weights(self.pyramid_levels)
@@ -358,16 +359,31 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
 
     # --------------------------------------------------------------- transform
     def _encode_batch(self, images, _unused, params: dict) -> np.ndarray:
-        return np.stack([self._encode(image, params) for image in images])
+        # One thread per batch: the per-image arithmetic is small, so BLAS/OpenMP
+        # threads only add overhead; parallelism comes from n_jobs over batches.
+        with threadpool_limits(limits=1):
+            extracted = [_extract(image, self.detector, params) for image in images]
+            # The distances of the whole batch in one matrix product.
+            counts = [len(desc) for _, desc in extracted]
+            d2 = np.split(
+                self._sq_distances(np.concatenate([d for _, d in extracted])),
+                np.cumsum(counts)[:-1],
+            )
+            return np.stack(
+                [
+                    self._encode(image, keypoints, desc, dist)
+                    for image, (keypoints, desc), dist in zip(
+                        images, extracted, d2, strict=True
+                    )
+                ]
+            )
 
-    def _encode(self, image, params: dict) -> np.ndarray:
-        keypoints, descriptors = _extract(image, self.detector, params)
+    def _encode(self, image, keypoints, descriptors, d2) -> np.ndarray:
         n_words = self.n_words
         vlad = self.encoding == "vlad"
         parts = []
         if len(descriptors) == 0:
             return np.zeros(self.n_features_out_)
-        d2 = self._sq_distances(descriptors)
         n = len(descriptors)
         if self.encoding == "soft":
             k = min(_SOFT_NEIGHBOURS, n_words)
