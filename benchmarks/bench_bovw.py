@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -28,7 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 from sklearn.svm import SVC, LinearSVC  # noqa: E402
 
-from benchmarks import _common  # noqa: E402
 from benchmarks._common import (  # noqa: E402
     machine_line,
     markdown_table,
@@ -37,30 +35,6 @@ from benchmarks._common import (  # noqa: E402
 )
 from skcv.feature import BagOfVisualWords, dense_sift  # noqa: E402
 from skcv.metrics import histogram_intersection_kernel  # noqa: E402
-
-
-class _PeakSampler(_common._PeakSampler):
-    """Workaround: the shared sampler's ``self._stop`` Event shadows
-    ``Thread._stop``, so ``join()`` raises; use another attribute name."""
-
-    def __init__(self, interval=0.002):
-        threading.Thread.__init__(self, daemon=True)
-        self.interval = interval
-        self.peak = _common._rss_bytes()
-        self._halt = threading.Event()
-
-    def run(self):
-        while not self._halt.is_set():
-            self.peak = max(self.peak, _common._rss_bytes())
-            time.sleep(self.interval)
-
-    def stop(self):
-        self._halt.set()
-        self.join()
-        return max(self.peak, _common._rss_bytes())
-
-
-_common._PeakSampler = _PeakSampler
 
 
 def texture_patches(n_per_class, size, seed, half):

@@ -58,24 +58,6 @@ def _cells(keypoints: np.ndarray, shape: tuple[int, int], level: int) -> np.ndar
     return rows * n + cols
 
 
-def _plain(X):
-    """Turn array-likes that only implement ``__array__`` into ndarrays.
-
-    Works around ``np.ndim(X)`` in ``skcv.base`` raising for objects that refuse
-    ``__array_function__`` (sklearn's ``_NotAnArray``), and gives scikit-learn's
-    "Reshape your data" message for 1-D input; lists pass through.
-    """
-    if hasattr(X, "__array__") and not isinstance(X, np.ndarray):
-        X = np.asarray(X)
-    if isinstance(X, np.ndarray) and X.ndim == 1:
-        raise ValueError(
-            f"X must be a batch of images or 2-D rows; got a 1-D array of shape "
-            f"{X.shape}. Reshape your data either using array.reshape(-1, 1) if it "
-            "has a single feature or array.reshape(1, -1) if it is one sample."
-        )
-    return X
-
-
 class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
     """Bag of visual words over SIFT descriptors, with a spatial pyramid.
 
@@ -298,7 +280,7 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
         self : BagOfVisualWords
             The fitted transformer.
         """  # noqa: E501
-        images = self._validate_images(_plain(X), reset=True)
+        images = self._validate_images(X, reset=True)
         params = self._descriptor_params()
         rng = check_random_state(self.random_state)
         n_images = len(images)
@@ -435,7 +417,7 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
             One encoding per image (float64).
         """  # noqa: E501
         check_is_fitted(self, "codebook_")
-        images = self._validate_images(_plain(X), reset=False)
+        images = self._validate_images(X, reset=False)
         params = self._descriptor_params()
         dummy = np.zeros(len(images))
         rows = self._map(self._encode_batch, images, dummy, params)
