@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.svm import SVC, LinearSVC  # noqa: E402
 
 from benchmarks._common import (  # noqa: E402
@@ -33,31 +34,9 @@ from benchmarks._common import (  # noqa: E402
     measure,
     parser,
 )
+from skcv.datasets import load_textures  # noqa: E402
 from skcv.feature import BagOfVisualWords, dense_sift  # noqa: E402
 from skcv.metrics import histogram_intersection_kernel  # noqa: E402
-
-
-def texture_patches(n_per_class, size, seed, half):
-    """Patches of the bundled brick, grass and gravel textures.
-
-    ``half="top"`` crops from the top half of each texture, ``"bottom"`` from the
-    bottom half, so train and test patches never share pixels. (A stand-in for
-    ``skcv.datasets.load_textures`` until it lands.)
-    """
-    from skimage import data
-
-    rng = np.random.default_rng(seed)
-    images, labels = [], []
-    for label, name in enumerate(("brick", "grass", "gravel")):
-        texture = getattr(data, name)()
-        mid = texture.shape[0] // 2
-        texture = texture[:mid] if half == "top" else texture[mid:]
-        rows = rng.integers(0, texture.shape[0] - size, n_per_class)
-        cols = rng.integers(0, texture.shape[1] - size, n_per_class)
-        for r, c in zip(rows, cols, strict=True):
-            images.append(texture[r : r + size, c : c + size])
-        labels.extend([label] * n_per_class)
-    return np.stack(images), np.asarray(labels)
 
 
 def load_cifar_subset(data_home, n_train, n_test):
@@ -196,9 +175,10 @@ def main(argv=None):
     print(markdown_table(bench_dense_sift(repeat)))
 
     print("\n## Bag of visual words + SVM (best C on the test split)\n")
-    n_per_class = 30 if args.quick else 100
-    X_train, y_train = texture_patches(n_per_class, 64, seed=0, half="top")
-    X_test, y_test = texture_patches(n_per_class, 64, seed=1, half="bottom")
+    X, y = load_textures(patch_size=64, return_X_y=True)  # non-overlapping
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.5, stratify=y, random_state=0
+    )
     rows = bench_bovw(
         f"textures 64x64 ({len(X_train)}/{len(X_test)})",
         X_train,

@@ -19,31 +19,15 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-from skimage import data
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
 
+from skcv.datasets import load_textures
 from skcv.feature import BagOfVisualWords, dense_sift
 from skcv.metrics import histogram_intersection_kernel
 
 NAMES = ("brick", "grass", "gravel")
-
-
-def texture_patches(n_per_class, size, seed, half):
-    """Random crops of the top or bottom half of each bundled texture."""
-    rng = np.random.default_rng(seed)
-    images, labels = [], []
-    for label, name in enumerate(NAMES):
-        texture = getattr(data, name)()
-        mid = texture.shape[0] // 2
-        texture = texture[:mid] if half == "top" else texture[mid:]
-        rows = rng.integers(0, texture.shape[0] - size, n_per_class)
-        cols = rng.integers(0, texture.shape[1] - size, n_per_class)
-        for r, c in zip(rows, cols, strict=True):
-            images.append(texture[r : r + size, c : c + size])
-        labels.extend([label] * n_per_class)
-    return np.stack(images), np.asarray(labels)
 
 
 args = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
@@ -51,9 +35,11 @@ args.add_argument("--data-home", default=None)
 args = args.parse_known_args()[0]
 
 # %%
-# Data: train patches from the top halves, test patches from the bottom halves.
-X_train, y_train = texture_patches(40, 64, seed=0, half="top")
-X_test, y_test = texture_patches(40, 64, seed=1, half="bottom")
+# Data: non-overlapping 64x64 patches of brick, grass and gravel, split in half.
+X, y = load_textures(patch_size=64, return_X_y=True)
+X_train, X_test, y_train, y_test = train_test_split(
+    X, y, test_size=0.5, stratify=y, random_state=0
+)
 
 # %%
 # The pipeline: dense SIFT -> visual words -> 3-level spatial pyramid ->

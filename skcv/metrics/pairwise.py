@@ -101,11 +101,13 @@ def histogram_intersection_kernel(X, Y=None) -> np.ndarray:
     -----
     The kernel is positive definite on non-negative vectors (Swain & Ballard's
     histogram intersection; Maji et al. 2008). It is computed without an
-    ``(n_X, n_Y, n_features)`` temporary through the identity
-    ``min(a, b) = (a + b - |a - b|) / 2``: the row sums minus the L1 (cityblock)
-    distances, halved. On :class:`~skcv.feature.BagOfVisualWords` output with
-    ``normalize="l1"`` it is the spatial pyramid match kernel of Lazebnik et al.,
-    since the level weights are built into the features.
+    ``(n_X, n_Y, n_features)`` temporary: for dense columns through the identity
+    ``min(a, b) = (a + b - |a - b|) / 2`` (row sums minus scipy's compiled L1
+    distances, halved); for sparse columns (the fine pyramid levels) only the
+    pairs of non-zero entries are visited, ``nnz_X * nnz_Y`` per column. On
+    :class:`~skcv.feature.BagOfVisualWords` output with ``normalize="l1"`` it is
+    the spatial pyramid match kernel of Lazebnik et al., since the level weights
+    are built into the features.
 
     Use as ``SVC(kernel=histogram_intersection_kernel)`` or precomputed:
     ``SVC(kernel="precomputed").fit(histogram_intersection_kernel(X), y)`` then

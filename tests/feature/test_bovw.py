@@ -159,7 +159,9 @@ def test_dog_detector_works(textures):
     F = bovw.fit_transform(X)
     assert F.shape == (len(X), 25)
     assert np.isfinite(F).all()
-    np.testing.assert_allclose(F[:, :5].sum(1), 0.5)  # keypoints in every patch
+    level0 = F[:, :5].sum(1)  # 0.5 with keypoints, 0 for a patch without any
+    assert np.isin(np.round(level0, 12), [0.0, 0.5]).all()
+    assert (level0 > 0).mean() > 0.8
     # A flat image has no DoG keypoints: an all-zero encoding, not an error.
     assert not bovw.transform(np.zeros((1, 48, 48))).any()
 

@@ -81,3 +81,16 @@ def test_errors():
         pyramid_match_kernel(np.ones((2, 10)), pyramid_levels=3)
     with pytest.raises(ValueError, match="pyramid_levels"):
         pyramid_match_kernel(np.ones((2, 10)), pyramid_levels=0)
+
+
+def test_sparse_and_dense_columns_agree_with_naive():
+    rng = np.random.default_rng(5)
+    # Column 0 dense, the rest very sparse: both code paths are used.
+    X = rng.random((60, 30)) * (rng.random((60, 30)) < 0.05)
+    Y = rng.random((40, 30)) * (rng.random((40, 30)) < 0.05)
+    X[:, 0] = rng.random(60)
+    Y[:, 0] = rng.random(40)
+    naive = np.minimum(X[:, None, :], Y[None, :, :]).sum(-1)
+    np.testing.assert_allclose(histogram_intersection_kernel(X, Y), naive, atol=1e-12)
+    empty = np.zeros((3, 30))
+    np.testing.assert_array_equal(histogram_intersection_kernel(empty, Y), 0)

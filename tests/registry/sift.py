@@ -1,7 +1,6 @@
 """Registry entry of the sift area: BagOfVisualWords with tiny, fast settings."""
 
-import numpy as np
-
+from skcv.datasets import load_textures
 from skcv.feature import BagOfVisualWords
 
 ESTIMATORS = [
@@ -16,22 +15,10 @@ ESTIMATORS = [
 
 
 def texture_patches(n_per_class=10, size=24, seed=0):
-    """Random crops of scikit-image's bundled brick, grass and gravel textures.
-
-    A stand-in for ``skcv.datasets.load_textures`` (uint8 images, labels 0..2).
-    """
-    from skimage import data
-
-    rng = np.random.default_rng(seed)
-    images, labels = [], []
-    for label, name in enumerate(("brick", "grass", "gravel")):
-        texture = getattr(data, name)()
-        rows = rng.integers(0, texture.shape[0] - size, n_per_class)
-        cols = rng.integers(0, texture.shape[1] - size, n_per_class)
-        for r, c in zip(rows, cols, strict=True):
-            images.append(texture[r : r + size, c : c + size])
-        labels.extend([label] * n_per_class)
-    return np.stack(images), np.asarray(labels)
+    """Non-overlapping patches of the bundled textures (uint8, labels 0..2)."""
+    return load_textures(
+        patch_size=size, n_patches=n_per_class, random_state=seed, return_X_y=True
+    )
 
 
 def _data():
