@@ -311,7 +311,8 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
             self.kmeans_ = kmeans.fit(sample)
             centres = self.kmeans_.cluster_centers_.astype(np.float32)
             self.codebook_ = centres[np.arange(self.n_words) % n_clusters]
-            nearest = np.sqrt(self._sq_distances(sample[:10_000]).min(axis=1))
+            spread = sample[:: max(1, len(sample) // 10_000)]  # from every image
+            nearest = np.sqrt(self._sq_distances(spread).min(axis=1))
         sigma = float(np.median(nearest))
         self.soft_sigma_ = sigma if sigma > 0 else 1.0
         self.level_weights_ = pyramid_level_weights(self.pyramid_levels)
