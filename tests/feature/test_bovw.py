@@ -153,6 +153,7 @@ def test_hard_assignment_counts_nearest_words():
     np.testing.assert_allclose(bovw.transform(X[:1])[0], expected)
 
 
+@pytest.mark.slow
 def test_dog_detector_works(textures):
     X, _ = textures
     bovw = BagOfVisualWords(detector="dog", n_words=5, pyramid_levels=2, random_state=0)
