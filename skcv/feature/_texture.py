@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_consistent_length
+from threadpoolctl import threadpool_limits
 
 from skcv.base import ImageTransformerMixin
 from skcv.feature._filter_banks import (
@@ -104,12 +105,14 @@ class _BankMixin:
         # Work around two gaps of skcv.base (reported to the lead): array-likes
         # whose __array_function__ refuses np.ndim, and 1-D input, which sklearn
         # expects to fail with "Reshape your data".
+        if isinstance(X, (list, tuple)):
+            return super()._validate_images(X, reset=reset)
         try:
             ndim = np.ndim(X)
         except TypeError:
             X = np.asarray(X)
             ndim = X.ndim
-        if ndim == 1 and not isinstance(X, (list, tuple)):
+        if ndim == 1:
             raise ValueError(
                 "Expected a 2D array of rows or a batch of images, got a 1D array "
                 "instead. Reshape your data either using array.reshape(-1, 1) if "
@@ -603,7 +606,10 @@ class TextonEncoder(_BankMixin, ImageTransformerMixin, BaseEstimator):
                     batch_size=min(1024, data.shape[0]),
                     random_state=rng.randint(0, 2**31 - 1),
                 )
-                centres = km.fit(data).cluster_centers_
+                # A few thousand low-dimensional vectors: one thread is fastest
+                # (OpenMP start-up and spinning dominate on busy machines).
+                with threadpool_limits(limits=1, user_api="openmp"):
+                    centres = km.fit(data).cluster_centers_
             textons.append(centres)
             labels.append(np.full(len(centres), g))
         self.textons_ = np.concatenate(textons, axis=0)
