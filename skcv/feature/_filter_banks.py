@@ -573,9 +573,13 @@ class _BankSpectra:
         del padded
         for i in range(b):
             prod = forward[i][None] * spec
-            out = sp_fft.irfft2(prod, s=fshape, axes=(-2, -1), workers=workers)
+            # Inverse 2-D FFT in two 1-D passes, pruned: after the inverse along
+            # the rows only the first ``height`` rows are needed, so the second
+            # (real) pass transforms ``height`` rows instead of ``fshape[0]``.
+            cols = sp_fft.ifft(prod, axis=-2, workers=workers, overwrite_x=True)
             del prod
-            yield out[:, :height, :width]
+            out = sp_fft.irfft(cols[:, :height], n=fshape[1], axis=-1, workers=workers)
+            yield out[:, :, :width]
 
 
 _CACHE: OrderedDict = OrderedDict()
@@ -637,7 +641,9 @@ def filter_responses(images, bank, *, batch_size: int = 16, workers=None):
     2. One forward real FFT of the padded image, zero-padded to a fast size
        ``>= H + kh - 1`` so the circular correlation does not wrap.
     3. For each filter, multiply by the conjugate kernel spectrum (cached per
-       FFT size) and take one inverse real FFT; crop to ``H x W``.
+       FFT size) and take one inverse real FFT, pruned to the ``H x W`` output
+       (the inverse along the columns, then the real inverse of only the first
+       ``H`` rows).
 
     This costs ``O(n_filters HW log HW)`` instead of ``O(n_filters HW k^2)`` for
     direct correlation with ``k x k`` kernels.
