@@ -223,7 +223,9 @@ def test_mr8_rotation_invariant_while_lm_is_not(rotate, mr8_tol):
 
 
 # ------------------------------------------------------------- FFT == correlate
-@pytest.mark.parametrize("shape", [(64, 80), (37, 50), (25, 25)])
+@pytest.mark.parametrize(
+    "shape", [pytest.param((64, 80), marks=pytest.mark.slow), (37, 50), (25, 25)]
+)
 def test_fft_responses_equal_ndimage_correlate(shape):
     rng = np.random.default_rng(1)
     image = rng.random(shape)

@@ -10,6 +10,7 @@ from skcv.feature import leung_malik_bank, schmid_bank  # noqa: E402
 from skcv.plot import plot_filter_bank  # noqa: E402
 
 
+@pytest.mark.slow
 def test_plot_filter_bank_layout_and_errors():
     import matplotlib.pyplot as plt
 
