@@ -12,10 +12,10 @@ Three tables:
    ``skimage.filters.gabor``, at 200x200 and 512x512;
 2. peak memory of ``FilterBankExtractor.transform`` on 1,000 images of 200x200 for
    two batch sizes (memory is bounded by the batch size, not the data set);
-3. 5-fold cross-validated accuracy on texture patches (``load_textures()``, or the
-   same 64x64 patches of scikit-image's brick, grass and gravel while it is not
-   available) for LM mean responses, MR8 textons + chi2 SVM and other skcv
-   pipelines beside scikit-image LBP histograms as the peer.
+3. 5-fold cross-validated accuracy on ``load_textures()`` (64x64 patches of
+   scikit-image's brick, grass and gravel) for LM mean responses, MR8 textons +
+   chi2 SVM and other skcv pipelines beside scikit-image LBP histograms as the
+   peer.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.svm import SVC
 
-import benchmarks._common as _common
 from benchmarks._common import machine_line, markdown_table, measure, parser
 from skcv.feature import (
     FilterBankExtractor,
@@ -47,46 +46,13 @@ from skcv.feature import (
 
 GABOR_FREQUENCIES = (0.1, 0.16, 0.25, 0.4)
 
-if "_stop" in vars(_common._PeakSampler(0.01)):
-    # benchmarks/_common.py's sampler stores its Event as ``_stop``, which shadows
-    # threading.Thread._stop and breaks join(); reported to the lead. Until it is
-    # fixed there, use the same sampler with the event under another name.
-    class _PeakSampler(_common._PeakSampler):
-        def __init__(self, interval=0.002):
-            super().__init__(interval)
-            self._halt = self.__dict__.pop("_stop")
-
-        def run(self):
-            while not self._halt.is_set():
-                self.peak = max(self.peak, _common._rss_bytes())
-                time.sleep(self.interval)
-
-        def stop(self):
-            self._halt.set()
-            self.join()
-            return max(self.peak, _common._rss_bytes())
-
-    _common._PeakSampler = _PeakSampler
-
 
 def texture_data():
-    """``load_textures()`` when skcv.datasets has it, else the same kind of patches."""
-    try:
-        from skcv.datasets import load_textures
+    """The 192 64x64 patches of ``skcv.datasets.load_textures()``."""
+    from skcv.datasets import load_textures
 
-        bunch = load_textures()
-        return np.asarray(bunch.images), np.asarray(bunch.target), "load_textures()"
-    except (ImportError, AttributeError):
-        from skimage import data
-
-        X, y = [], []
-        for label, name in enumerate(("brick", "grass", "gravel")):
-            image = getattr(data, name)()
-            for i in range(0, 512, 64):
-                for j in range(0, 512, 64):
-                    X.append(image[i : i + 64, j : j + 64])
-                    y.append(label)
-        return np.asarray(X), np.asarray(y), "64x64 patches of brick/grass/gravel"
+    X, y = load_textures(return_X_y=True)
+    return X, y, "load_textures()"
 
 
 def ndimage_per_filter(images, bank):

@@ -31,28 +31,9 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
+from skcv.datasets import load_textures
 from skcv.feature import FilterBankExtractor, TextonEncoder, leung_malik_bank
 from skcv.plot import plot_filter_bank
-
-
-def load_texture_patches():
-    """``skcv.datasets.load_textures()`` when available, else the same patches."""
-    try:
-        from skcv.datasets import load_textures
-
-        bunch = load_textures()
-        return np.asarray(bunch.images), np.asarray(bunch.target)
-    except (ImportError, AttributeError):
-        from skimage import data
-
-        X, y = [], []
-        for label, name in enumerate(("brick", "grass", "gravel")):
-            image = getattr(data, name)()
-            for i in range(0, 512, 64):
-                for j in range(0, 512, 64):
-                    X.append(image[i : i + 64, j : j + 64])
-                    y.append(label)
-        return np.asarray(X), np.asarray(y)
 
 
 def linear_svm():
@@ -65,7 +46,7 @@ def linear_svm():
         return LinearSVC(C=1.0, max_iter=20000)
 
 
-X, y = load_texture_patches()
+X, y = load_textures(return_X_y=True)
 print(f"{len(X)} texture patches of shape {X.shape[1:]}, {len(set(y))} classes")
 
 # %%

@@ -101,26 +101,6 @@ def _run_batches(func, images, batch_size, n_jobs):
 class _BankMixin:
     """Shared parameter handling of the two texture transformers."""
 
-    def _validate_images(self, X, *, reset):
-        # Work around two gaps of skcv.base (reported to the lead): array-likes
-        # whose __array_function__ refuses np.ndim, and 1-D input, which sklearn
-        # expects to fail with "Reshape your data".
-        if isinstance(X, (list, tuple)):
-            return super()._validate_images(X, reset=reset)
-        try:
-            ndim = np.ndim(X)
-        except TypeError:
-            X = np.asarray(X)
-            ndim = X.ndim
-        if ndim == 1:
-            raise ValueError(
-                "Expected a 2D array of rows or a batch of images, got a 1D array "
-                "instead. Reshape your data either using array.reshape(-1, 1) if "
-                "your data has a single feature or array.reshape(1, -1) if it "
-                "contains a single sample."
-            )
-        return super()._validate_images(X, reset=reset)
-
     def _fit_bank(self):
         _check_size_param(self.size)
         filters, name = _make_bank(self.bank, self.size)

@@ -100,6 +100,21 @@ def test_lm_scales_elongation_and_isotropic_order(variant, oriented, iso):
             np.testing.assert_allclose(f, h1 - h1.mean(), atol=1e-12)
 
 
+def test_log_filters_agree_with_skcv_filters():
+    # The LoGs at the base scales (not truncated by the 49x49 support) equal
+    # skcv.filters' Laplacian of Gaussian up to the normalisation.
+    from skcv.filters import laplacian_of_gaussian
+
+    raw = leung_malik_bank(normalize=False)
+    for s, sigma in enumerate(np.sqrt(2) ** np.arange(1, 5)):
+        ref = laplacian_of_gaussian(sigma, size=49)
+        ref = ref - ref.mean()
+        f = raw[37 + 3 * s]
+        np.testing.assert_allclose(
+            f / np.abs(f).sum(), ref / np.abs(ref).sum(), atol=1e-8
+        )
+
+
 def test_lm_normalisation_quirk_makes_gaussians_zero_mean():
     bank = leung_malik_bank()
     raw = leung_malik_bank(normalize=False)
@@ -235,6 +250,10 @@ def test_fft_responses_equal_ndimage_correlate(shape):
     for f, r in zip(bank, got, strict=True):
         ref = ndimage.correlate(image, f, mode="reflect")
         np.testing.assert_allclose(r, ref, atol=1e-4)
+    from skcv.filters import correlate
+
+    ref = correlate(image, bank[3], mode="reflect")
+    np.testing.assert_allclose(got[3], ref, atol=1e-4)
 
 
 def test_fft_responses_rectangular_even_kernels_batches_and_lists():

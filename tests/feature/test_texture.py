@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from skimage import data
 from sklearn.base import clone
 from sklearn.kernel_approximation import AdditiveChi2Sampler
 from sklearn.linear_model import LogisticRegression
@@ -12,6 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
+from skcv.datasets import load_textures
 from skcv.feature import (
     FilterBankExtractor,
     TextonEncoder,
@@ -24,15 +24,9 @@ from skcv.feature import (
 
 def texture_patches(patch=32, per_class=24, seed=0):
     """Labelled patches of scikit-image's bundled brick, grass and gravel."""
-    rng = np.random.default_rng(seed)
-    X, y = [], []
-    for label, name in enumerate(("brick", "grass", "gravel")):
-        image = getattr(data, name)()
-        for _ in range(per_class):
-            i, j = rng.integers(0, image.shape[0] - patch, size=2)
-            X.append(image[i : i + patch, j : j + patch])
-            y.append(label)
-    return np.asarray(X), np.asarray(y)
+    return load_textures(
+        patch_size=patch, n_patches=per_class, random_state=seed, return_X_y=True
+    )
 
 
 # ------------------------------------------------------------ FilterBankExtractor
