@@ -14,7 +14,8 @@ MODULES = [
 
 @pytest.mark.parametrize("name", MODULES)
 def test_doctests(name):
-    pytest.importorskip("matplotlib") if name.startswith("skcv.plot") else None
+    if name.startswith("skcv.plot"):
+        pytest.importorskip("matplotlib")
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
