@@ -9,7 +9,6 @@ from sklearn.base import BaseEstimator
 
 from skcv.base import ImageTransformerMixin
 from skcv.filters._edges import canny
-from skcv.filters._input import as_image_input as _as_input
 from skcv.utils._parallel import map_batches
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
 
@@ -207,7 +206,7 @@ class CannyEdgeDetector(ImageTransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         _check_grid(self.grid)
-        images = self._validate_images(_as_input(X), reset=True)
+        images = self._validate_images(X, reset=True)
         if self.output == "edges":
             self.n_features_out_ = int(np.prod(images.shape[1:3]))
         else:
@@ -250,7 +249,7 @@ class CannyEdgeDetector(ImageTransformerMixin, BaseEstimator):
             float32 for float32/uint8 input, float64 otherwise.
         """
         check_is_fitted(self)
-        images = self._validate_images(_as_input(X), reset=False)
+        images = self._validate_images(X, reset=False)
         dtype = images[0].dtype
 
         def run(batch):

@@ -10,7 +10,6 @@ from sklearn.base import BaseEstimator
 
 from skcv.base import ImageTransformerMixin
 from skcv.filters._convolve import BORDER_MODES, _check_mode, separable_correlate
-from skcv.filters._input import as_image_input as _as_input
 from skcv.filters._kernels import _check_sigma, _check_size, _gaussian_1d
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
 from skcv.utils._validation import check_image
@@ -301,7 +300,7 @@ class Denoiser(ImageTransformerMixin, BaseEstimator):
         self : Denoiser
             The fitted transformer.
         """
-        self._validate_images(_as_input(X), reset=True)
+        self._validate_images(X, reset=True)
         return self
 
     def transform(self, X):
@@ -318,7 +317,7 @@ class Denoiser(ImageTransformerMixin, BaseEstimator):
             The denoised images as rows (float32 for float32/uint8 input).
         """
         check_is_fitted(self)
-        images = self._validate_images(_as_input(X), reset=False)
+        images = self._validate_images(X, reset=False)
         scipy_mode, _, cval = _check_mode(self.mode, 0.0)
         param = self.sigma if self.method == "gaussian" else self.size
         out = _METHODS[self.method](images, param, scipy_mode, cval, (1, 2))

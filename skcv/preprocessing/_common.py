@@ -52,28 +52,6 @@ def check_inverse_input(X, n_features: int, name: str) -> np.ndarray:
     return X
 
 
-def coerce_input(X):
-    """Prepare ``X`` for ``ImageInputMixin._validate_images``.
-
-    Works around two gaps of :mod:`skcv.base` (reported to the lead): array-likes
-    that only define ``__array__``/``__array_function__`` (``np.ndim`` on them
-    fails) are converted with ``np.asarray``, and 1-D input raises scikit-learn's
-    usual "Reshape your data" error instead of an ndim error.
-    """
-    if not isinstance(X, (list, tuple, np.ndarray)) and not hasattr(X, "iloc"):
-        if hasattr(X, "__array__"):
-            X = np.asarray(X)
-    if not isinstance(X, (list, tuple)) or not X or np.ndim(X[0]) < 2:
-        if np.ndim(X) == 1:
-            raise ValueError(
-                "Expected a 2D array (rows) or a batch of images, got a 1D array "
-                "instead. Reshape your data either using array.reshape(-1, 1) if "
-                "your data has a single feature or array.reshape(1, -1) if it "
-                "contains a single sample."
-            )
-    return X
-
-
 class PreservesFloatDtypeMixin:
     """Tag: float32 input gives float32 output (and float64 gives float64)."""
 

@@ -12,7 +12,6 @@ from skcv.base import ImageTransformerMixin
 from skcv.preprocessing._common import (
     PreservesFloatDtypeMixin,
     check_inverse_input,
-    coerce_input,
     pixel_feature_names,
 )
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
@@ -185,7 +184,7 @@ class ImageStandardizer(PreservesFloatDtypeMixin, ImageTransformerMixin, BaseEst
         self : ImageStandardizer
             The fitted transformer.
         """
-        images = self._validate_images(coerce_input(X), reset=True)
+        images = self._validate_images(X, reset=True)
         if self.mode == "image":
             self.mean_ = np.zeros(0)
             self.var_ = np.zeros(0) if self.with_std else None
@@ -228,7 +227,7 @@ class ImageStandardizer(PreservesFloatDtypeMixin, ImageTransformerMixin, BaseEst
             images back); float32 for float32 or uint8 input.
         """
         check_is_fitted(self)
-        images = self._validate_images(coerce_input(X), reset=False)
+        images = self._validate_images(X, reset=False)
         mean, scale = self._stats(images)
         out = images - mean
         if scale is not None:

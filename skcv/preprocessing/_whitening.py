@@ -15,7 +15,6 @@ from skcv.base import ImageTransformerMixin
 from skcv.preprocessing._common import (
     PreservesFloatDtypeMixin,
     check_inverse_input,
-    coerce_input,
     pixel_feature_names,
 )
 from skcv.utils._sklearn import (
@@ -278,7 +277,7 @@ class Whitener(PreservesFloatDtypeMixin, ImageTransformerMixin, BaseEstimator):
         self : Whitener
             The fitted transformer.
         """
-        images = self._validate_images(coerce_input(X), reset=True)
+        images = self._validate_images(X, reset=True)
         rows = images.reshape(images.shape[0], -1)
         _, mean, cov = _mean_and_covariance(_row_chunks(rows))
         result = _whitening_from_covariance(
@@ -315,7 +314,7 @@ class Whitener(PreservesFloatDtypeMixin, ImageTransformerMixin, BaseEstimator):
             ``image_shape_``). Same dtype as the validated input.
         """
         check_is_fitted(self)
-        images = self._validate_images(coerce_input(X), reset=False)
+        images = self._validate_images(X, reset=False)
         rows = images.reshape(images.shape[0], -1)
         dtype = rows.dtype
         centred = rows - self.mean_.astype(dtype, copy=False)

@@ -10,7 +10,6 @@ MODULES = [
     "skcv.filters._denoise",
     "skcv.filters._edges",
     "skcv.filters._gradients",
-    "skcv.filters._input",
     "skcv.filters._kernels",
     "skcv.filters._noise",
     "skcv.feature._canny",

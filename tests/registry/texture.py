@@ -1,0 +1,9 @@
+"""Fast settings of the texture transformers (small banks, tiny images)."""
+
+from skcv.feature import FilterBankExtractor, TextonEncoder
+
+ESTIMATORS = [
+    FilterBankExtractor(bank="lm", size=7),
+    FilterBankExtractor(bank="mr8", size=7, statistics=("mean",), grid=(2, 2)),
+    TextonEncoder(size=7, n_textons=3, max_pixels=50, random_state=0),
+]
