@@ -151,8 +151,8 @@ class CoarseToFineSearchCV(BaseSearchCV):
         Parameters set on the estimator during the coarse stage only, to make it
         cheap, e.g. ``{"max_iter": 10}`` (a few epochs) or ``{"clf__max_iter": 10}``
         in a pipeline. The cheap budget must still rank configurations roughly as
-        the full one does: a single epoch of momentum SGD favours large learning
-        rates, a few percent of the full budget is a safer default.
+        the full one does; a few percent of the full budget is a safer choice than
+        a single epoch.
         They must not be keys of ``param_distributions``. With ``None`` the coarse
         stage uses the full budget, and its configurations compete for
         ``best_params_`` with the fine ones.
