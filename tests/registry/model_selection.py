@@ -1,15 +1,15 @@
 """Registry entries for skcv.model_selection: a meta-estimator over a fast model."""
 
 from scipy.stats import loguniform
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import RidgeClassifier
 from sklearn.model_selection import KFold
 
 from skcv.model_selection import CoarseToFineSearchCV
 
 ESTIMATORS = [
     CoarseToFineSearchCV(
-        LogisticRegression(max_iter=1000),
-        {"C": loguniform(1e-2, 1e2)},
+        RidgeClassifier(),
+        {"alpha": loguniform(1e-2, 1e2)},
         n_coarse=3,
         coarse_params={"tol": 1e-2},
         top_k=2,
