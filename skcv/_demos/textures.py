@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     if args.quick:
-        patch_size, n_patches = 32, args.n_patches or 16
+        patch_size, n_patches = 64, args.n_patches or 24
         banks, Cs, n_splits = ("mr8",), (1.0, 10.0), min(args.n_splits, 3)
     else:
         patch_size, n_patches = args.patch_size, args.n_patches
