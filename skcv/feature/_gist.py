@@ -34,6 +34,8 @@ _METHODS = ("fast", "reference")
 _SUPPORT_TOL = 1e-7
 # Decimation of a scale with centre frequency f0 (cycles/pixel): d <= _DECIMATION / f0.
 _DECIMATION = 0.33
+# ... and leaves at least this many samples across a block.
+_MIN_SAMPLES = 8
 # Images per inner chunk of the fast Gabor stage (bounds the complex intermediates).
 _CHUNK = 4
 
@@ -272,10 +274,15 @@ def _averaging_matrix(n: int, be: int, size: int, n_blocks: int, d: int) -> np.n
     return A
 
 
-def _decimation(f0: float, n: int) -> int:
-    """Largest power of two ``d`` dividing ``n`` with ``d <= _DECIMATION / f0``."""
+def _decimation(f0: float, n: int, block: int) -> int:
+    """Largest power of two ``d`` dividing ``n`` with ``d <= _DECIMATION / f0``.
+
+    ``d`` also leaves at least ``_MIN_SAMPLES`` samples across the smallest block.
+    """
     d = 1
-    while n % (2 * d) == 0 and 2 * d * f0 <= _DECIMATION:
+    while (
+        n % (2 * d) == 0 and 2 * d * f0 <= _DECIMATION and 2 * d * _MIN_SAMPLES <= block
+    ):
         d *= 2
     return d
 
@@ -319,7 +326,7 @@ class _ScalePlan:
     """
 
     def __init__(self, G, f0, n, be, size, n_blocks):
-        d = _decimation(f0, n)
+        d = _decimation(f0, n, int(np.diff(_block_edges(size, n_blocks)).min()))
         m = n // d
         self.d, self.m, self.n, self.be, self.size = d, m, n, be, size
         self.n_or = G.shape[0]
@@ -341,15 +348,18 @@ class _ScalePlan:
             # Samples at the centre of their d x d cell: multiply the spectrum by
             # exp(2 pi i k s / n), s = (d - 1) / 2 and k in [-n/2, n/2).
             k = np.fft.fftfreq(n) * n
-            phase = np.exp(2j * np.pi * k * (d - 1) / 2 / n)
-            Gc = G * phase[None, :, None] * phase[None, None, :]
+            phases = np.exp(2j * np.pi * np.multiply.outer([(d - 1) / 2], k) / n)
             self.blocks = []
-            for g, gc in zip(G, Gc, strict=True):
+            for g in G:
                 support = g > _SUPPORT_TOL
                 rows = _cyclic_support(support.any(axis=1))
                 cols = _cyclic_support(support.any(axis=0))
-                gs = np.ascontiguousarray(gc[rows][:, cols]).astype(np.complex64)
-                self.blocks.append((rows, cols, gs))
+                gs = (
+                    g[rows][:, cols][None]
+                    * phases[:, rows, None]
+                    * phases[:, None, cols]
+                )
+                self.blocks.append((rows, cols, gs.astype(np.complex64)))
             A = _averaging_matrix(n, be, size, n_blocks, d)
             # 1 / d^2 makes the (n / d)-point inverse FFT match the n-point one.
             self.Ay = (A / d**2).astype(np.float32)
@@ -382,20 +392,24 @@ class _ScalePlan:
         if self.d == 1:
             mag = self._pruned(F, workers)
         else:
-            m = self.m
-            Z = np.zeros((F.shape[0], self.n_or, m, m), dtype=np.complex64)
+            m, b = self.m, F.shape[0]
+            n_lat = self.blocks[0][2].shape[0]
+            Z = np.zeros((b, self.n_or, n_lat, m, m), dtype=np.complex64)
             for k, (rows, cols, gs) in enumerate(self.blocks):
-                P = np.empty((F.shape[0], *gs.shape), dtype=np.complex64)
+                P = np.empty((b, *gs.shape), dtype=np.complex64)
                 for rs, rd in _run_pieces(rows, self.n):
                     for cs, cd in _run_pieces(cols, self.n):
-                        np.multiply(F[:, rs, cs], gs[rd, cd], out=P[:, rd, cd])
+                        np.multiply(
+                            F[:, None, rs, cs], gs[:, rd, cd], out=P[:, :, rd, cd]
+                        )
                 # Fold the run of frequencies r0 + j onto j mod m; dropping the
                 # offset r0 multiplies the samples by a unit phase only.
                 for i in range(0, rows.size, m):
                     for j in range(0, cols.size, m):
-                        blk = P[:, i : i + m, j : j + m]
-                        Z[:, k, : blk.shape[1], : blk.shape[2]] += blk
+                        blk = P[:, :, i : i + m, j : j + m]
+                        Z[:, k, :, : blk.shape[2], : blk.shape[3]] += blk
             mag = np.abs(sfft.ifft2(Z, workers=workers, overwrite_x=True))
+            mag = mag.mean(axis=2)
         return np.matmul(np.matmul(self.Ay, mag), self.AxT)
 
 
