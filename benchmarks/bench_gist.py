@@ -206,7 +206,7 @@ def throughput(func, X, repeat):
 def main():
     args = parser(__doc__.splitlines()[0]).parse_args()
     quick = args.quick
-    n_img = 16 if quick else 256
+    n_img = 16 if quick else 128
     repeat = 3 if quick else 5
     print(f"# GIST benchmark ({machine_line()})")
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores\n")
@@ -216,7 +216,7 @@ def main():
     fast2 = GISTExtractor(batch_size=32, n_jobs=2).fit(X[:2])
     ref = GISTExtractor(method="reference").fit(X[:2])
     fast1.transform(X[:4])  # build the cached transfer functions once
-    n_ref = 8 if quick else 32
+    n_ref = 4 if quick else 16
     ref_out, r_best, r_med, r_cpu, r_mem = throughput(ref.transform, X[:n_ref], 1)
     peer_out, p_best, p_med, p_cpu, p_mem = throughput(
         peer_scipy_per_filter, X[:n_ref], 1 if quick else 2
