@@ -345,6 +345,30 @@ def main():
     )
     print(markdown_table(mem_rows))
 
+    # ------------------------------------------------ working memory vs batch_size
+    n_mem = 32 if quick else 128
+    rows3 = []
+    for batch_size in (8, 32, 128):
+        ext = GISTExtractor(batch_size=batch_size).fit(X[:2])
+        gc.collect()
+        tracemalloc.start()
+        out = ext.transform(X[:n_mem])
+        traced = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        rows3.append(
+            {
+                "images (256x256 float32)": n_mem,
+                "batch_size": batch_size,
+                "peak MiB (numpy, tracemalloc)": traced,
+                "peak / batch_size MiB": traced / batch_size,
+            }
+        )
+    print(
+        f"\n## Working memory vs batch_size at 256x256 (input {n_mem * 0.25:.0f} "
+        "MiB, not counted; its isfinite mask is counted)\n"
+    )
+    print(markdown_table(rows3))
+
 
 if __name__ == "__main__":
     main()

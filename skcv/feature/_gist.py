@@ -48,17 +48,13 @@ def _check_orientations(orientations_per_scale) -> tuple[int, ...]:
         values = tuple(orientations_per_scale)
     except TypeError:
         values = None
-    if (
-        not values
-        or not all(
-            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1
-            for v in values
-        )
-        or len(values) > 8
+    if not values or not all(
+        isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1
+        for v in values
     ):
         raise ValueError(
-            "orientations_per_scale must be a non-empty sequence (at most 8 scales) "
-            f"of positive ints; got {orientations_per_scale!r}."
+            "orientations_per_scale must be a non-empty sequence of positive ints; "
+            f"got {orientations_per_scale!r}."
         )
     return tuple(int(v) for v in values)
 
@@ -573,10 +569,15 @@ def gist(
        n_blocks + 1))``; the blocks are listed in column-major order as in MATLAB,
        filters scale by scale, channels one after another.
 
-    The fast path evaluates each coarse scale (``f0 < 0.2 / d``) on every ``d``-th
-    pixel: folding the filtered spectrum onto an ``(n / d)``-point FFT yields the
-    filtered image exactly at those pixels (taken at the centre of each
-    ``d x d`` cell), and the block means weight each sample by its cell's pixels.
+    The fast path evaluates each coarse scale on every ``d``-th pixel (``d`` a
+    power of two with ``d <= 0.33 / f0`` and at least 8 samples across a block;
+    ``d = 1, 2, 2, 4`` for the defaults): folding the filtered spectrum onto an
+    ``(n / d)``-point FFT yields the filtered image exactly at those pixels (taken
+    at the centre of each ``d x d`` cell), and the block means weight each sample
+    by its cell's pixels. The full-resolution scales run their inverse FFTs only
+    over the lines where the filter is non-zero and keep only the image's interior.
+    Only the cell sampling approximates: mean relative error about 5e-4, maximum
+    below 1% at 256 x 256 (a few % on the smallest values of tiny images).
 
     References
     ----------
@@ -809,12 +810,16 @@ class GISTExtractor(ImageTransformerMixin, BaseEstimator):
         step = int(self.batch_size)
         slices = [slice(s, min(s + step, n)) for s in range(0, n, step)]
         if effective_n_jobs(self.n_jobs) == 1 or len(slices) == 1:
-            parts = [_compute(images[s], params, self.method) for s in slices]
+            parts = (_compute(images[s], params, self.method) for s in slices)
         else:
-            parts = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                delayed(_compute)(images[s], params, self.method) for s in slices
-            )
-        return np.concatenate(parts, axis=0).astype(dtype, copy=False)
+            parts = Parallel(
+                n_jobs=self.n_jobs, prefer="threads", return_as="generator"
+            )(delayed(_compute)(images[s], params, self.method) for s in slices)
+        # Filled batch by batch: memory is the output plus one batch per job.
+        out = np.empty((n, self.n_features_out_), dtype=dtype)
+        for s, part in zip(slices, parts, strict=True):
+            out[s] = part
+        return out
 
     def get_feature_names_out(self, input_features=None):
         """Names ``gist_c{channel}_s{scale}_o{orientation}_b{block}``.
