@@ -31,7 +31,7 @@ __all__ = ["GISTExtractor", "gist"]
 _METHODS = ("fast", "reference")
 # Relative threshold below which a Gabor transfer-function value counts as zero when
 # the fast path crops the spectrum of a coarse scale (values are <= 1).
-_SUPPORT_TOL = 1e-7
+_SUPPORT_TOL = 1e-5
 # Decimation of a scale with centre frequency f0 (cycles/pixel): d <= _DECIMATION / f0.
 _DECIMATION = 0.33
 # ... and leaves at least this many samples across a block.
@@ -343,19 +343,17 @@ class _ScalePlan:
         else:
             # Samples at the centre of their d x d cell: multiply the spectrum by
             # exp(2 pi i k s / n), s = (d - 1) / 2 and k in [-n/2, n/2).
+            # The phase is applied once per scale, the real filters per filter.
             k = np.fft.fftfreq(n) * n
-            phases = np.exp(2j * np.pi * np.multiply.outer([(d - 1) / 2], k) / n)
+            phase = np.exp(2j * np.pi * k * (d - 1) / 2 / n)
+            self.phase = np.multiply.outer(phase, phase).astype(np.complex64)
             self.blocks = []
             for g in G:
                 support = g > _SUPPORT_TOL
                 rows = _cyclic_support(support.any(axis=1))
                 cols = _cyclic_support(support.any(axis=0))
-                gs = (
-                    g[rows][:, cols][None]
-                    * phases[:, rows, None]
-                    * phases[:, None, cols]
-                )
-                self.blocks.append((rows, cols, gs.astype(np.complex64)))
+                gs = np.ascontiguousarray(g[rows][:, cols]).astype(np.float32)
+                self.blocks.append((rows, cols, gs))
             A = _averaging_matrix(n, be, size, n_blocks, d)
             # 1 / d^2 makes the (n / d)-point inverse FFT match the n-point one.
             self.Ay = (A / d**2).astype(np.float32)
@@ -389,23 +387,20 @@ class _ScalePlan:
             mag = self._pruned(F, workers)
         else:
             m, b = self.m, F.shape[0]
-            n_lat = self.blocks[0][2].shape[0]
-            Z = np.zeros((b, self.n_or, n_lat, m, m), dtype=np.complex64)
+            Fs = F * self.phase
+            Z = np.zeros((b, self.n_or, m, m), dtype=np.complex64)
             for k, (rows, cols, gs) in enumerate(self.blocks):
                 P = np.empty((b, *gs.shape), dtype=np.complex64)
                 for rs, rd in _run_pieces(rows, self.n):
                     for cs, cd in _run_pieces(cols, self.n):
-                        np.multiply(
-                            F[:, None, rs, cs], gs[:, rd, cd], out=P[:, :, rd, cd]
-                        )
+                        np.multiply(Fs[:, rs, cs], gs[rd, cd], out=P[:, rd, cd])
                 # Fold the run of frequencies r0 + j onto j mod m; dropping the
                 # offset r0 multiplies the samples by a unit phase only.
                 for i in range(0, rows.size, m):
                     for j in range(0, cols.size, m):
-                        blk = P[:, :, i : i + m, j : j + m]
-                        Z[:, k, :, : blk.shape[2], : blk.shape[3]] += blk
+                        blk = P[:, i : i + m, j : j + m]
+                        Z[:, k, : blk.shape[1], : blk.shape[2]] += blk
             mag = np.abs(sfft.ifft2(Z, workers=workers, overwrite_x=True))
-            mag = mag.mean(axis=2)
         return np.matmul(np.matmul(self.Ay, mag), self.AxT)
 
 
