@@ -572,7 +572,7 @@ def gist(
     by its cell's pixels. The full-resolution scales run their inverse FFTs only
     over the lines where the filter is non-zero and keep only the image's interior.
     Only the cell sampling approximates: mean relative error about 5e-4, maximum
-    below 1% at 256 x 256 (a few % on the smallest values of tiny images).
+    about 1% at 256 x 256 (a few % on the smallest values of tiny images).
 
     References
     ----------
@@ -634,8 +634,9 @@ class GISTExtractor(ImageTransformerMixin, BaseEstimator):
     method : {"fast", "reference"}, default="fast"
         Batched float32 path or the plain float64 transcription of ``LMgist``.
     batch_size : int, default=64
-        Images processed together; memory grows linearly with it (about 1.3 MB per
-        256x256 image plus a fixed ~30 MB for the filtering of 4 images at a time).
+        Images processed together; memory grows linearly with it (measured: about
+        0.5 MiB per 256x256 image plus a fixed ~20 MiB, the filtering running on 4
+        images at a time), not with the number of images.
     n_jobs : int, default=None
         Batches processed in parallel by joblib (threads by default: the FFTs
         release the GIL). None means 1 unless in a :func:`joblib.parallel_backend`
