@@ -143,7 +143,8 @@ def _filter_params(orientations: tuple[int, ...]) -> np.ndarray:
     return np.array(rows)
 
 
-@functools.lru_cache(maxsize=8)
+# Float64 banks are 26 MB at the default size: keep only the last two.
+@functools.lru_cache(maxsize=2)
 def _create_gabor(orientations: tuple[int, ...], ny: int, nx: int) -> np.ndarray:
     """Gabor transfer functions ``(n_filters, ny, nx)`` in FFT order (float64).
 
