@@ -120,6 +120,16 @@ def _resize_crop(image: np.ndarray, size: int) -> np.ndarray:
     return image[sr : sr + size, sc : sc + size]
 
 
+def _normalised_input(image, size: int, color: bool, dtype) -> np.ndarray:
+    """Grey (or all channels), resized and centre-cropped: ``(size, size, C)``."""
+    img = np.asarray(image, dtype=dtype)
+    if img.ndim == 2:
+        img = img[..., None]
+    if not color:
+        img = img.mean(axis=2, keepdims=True)
+    return _resize_crop(img, size).astype(dtype, copy=False)
+
+
 def _scale_0_255(images: np.ndarray) -> np.ndarray:
     """Scale each image (leading axis) linearly to ``[0, 255]``; constant -> 0."""
     axes = tuple(range(1, images.ndim))
@@ -237,13 +247,7 @@ def _gist_reference(images, params) -> np.ndarray:
     orientations, n_blocks, size, prefilter, fc, be, color = params
     rows = []
     for image in images:
-        img = np.asarray(image, dtype=np.float64)
-        if img.ndim == 2:
-            img = img[..., None]
-        if not color:
-            img = img.mean(axis=2, keepdims=True)
-        img = _resize_crop(img, size)
-        img = _scale_0_255(img[None])[0]
+        img = _scale_0_255(_normalised_input(image, size, color, np.float64)[None])[0]
         if prefilter:
             img = _prefilt_reference(img, fc)
         rows.append(_gist_gabor_reference(img, orientations, n_blocks, be))
@@ -450,14 +454,7 @@ def _prefilt_fast(img: np.ndarray, fc: float, workers) -> np.ndarray:
 
 def _gist_fast(images, params, workers=1) -> np.ndarray:
     orientations, n_blocks, size, prefilter, fc, be, color = params
-    batch = []
-    for image in images:
-        img = np.asarray(image, dtype=np.float32)
-        if img.ndim == 2:
-            img = img[..., None]
-        if not color:
-            img = img.mean(axis=2, keepdims=True)
-        batch.append(_resize_crop(img, size).astype(np.float32, copy=False))
+    batch = [_normalised_input(image, size, color, np.float32) for image in images]
     x = np.stack(batch).transpose(0, 3, 1, 2)
     B, C = x.shape[:2]
     n = size + 2 * be
