@@ -633,7 +633,7 @@ class GISTExtractor(ImageTransformerMixin, BaseEstimator):
         Batched float32 path or the plain float64 transcription of ``LMgist``.
     batch_size : int, default=64
         Images processed together; memory grows linearly with it (measured: about
-        0.5 MiB per 256x256 image plus a fixed ~20 MiB, the filtering running on 2
+        0.5 MiB per 256x256 image plus a fixed ~10 MiB, the filtering running on 2
         images at a time), not with the number of images.
     n_jobs : int, default=None
         Batches processed in parallel by joblib (threads by default: the FFTs
