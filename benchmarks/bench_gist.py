@@ -25,6 +25,7 @@ import os
 import pickle
 import statistics
 import sys
+import threading
 import time
 import tracemalloc
 
@@ -81,7 +82,7 @@ def load_cifar_test(data_home: str | None):
     try:
         from skcv.datasets import load_cifar10
 
-        return load_cifar10(data_home=data_home, subset="test")[0]
+        return load_cifar10(data_home=data_home, subset="test", return_X_y=True)[0]
     except Exception:  # noqa: BLE001 (not on main yet, or another signature)
         pass
     if not data_home:
@@ -106,7 +107,7 @@ class _Sampler(_common._PeakSampler):
 
     def __init__(self, interval: float = 0.002):
         super().__init__(interval)
-        self._halt = self.__dict__.pop("_stop")
+        self._halt = self.__dict__.pop("_stop", None) or threading.Event()
 
     def run(self):
         while not self._halt.is_set():
@@ -119,7 +120,7 @@ class _Sampler(_common._PeakSampler):
         return max(self.peak, _common._rss_bytes())
 
 
-def measure(func, *args):
+def _local_measure(func, *args):
     """``_common.measure`` (one run) with the sampler fixed: (result, s, peak MiB)."""
     gc.collect()
     base = _common._rss_bytes()
@@ -132,6 +133,12 @@ def measure(func, *args):
     finally:
         peak = sampler.stop()
     return result, seconds, max(peak - base, 0) / 2**20
+
+
+# The shared sampler is fixed on main (its event is no longer called ``_stop``).
+measure = (
+    _common.measure if "_stop" not in vars(_common._PeakSampler()) else _local_measure
+)
 
 
 # ----------------------------------------------------------------------- peers
