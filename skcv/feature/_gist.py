@@ -738,19 +738,6 @@ class GISTExtractor(ImageTransformerMixin, BaseEstimator):
         )
         return (orientations, n_blocks, size, bool(self.prefilter), fc, be, self.color)
 
-    def _images(self, X, *, reset: bool):
-        # Array-likes that are not ndarrays (e.g. sklearn's _NotAnArray) become
-        # arrays first: ``np.ndim`` in ``_validate_images`` would reject them.
-        if hasattr(X, "__array__") and not isinstance(X, np.ndarray):
-            X = np.asarray(X)
-        if isinstance(X, np.ndarray) and X.ndim == 1:
-            raise ValueError(
-                "X must be a batch (n, H, W[, C]), a list of images or flattened "
-                f"rows (n, H*W*C); got ndim=1, shape {X.shape}. Reshape your data: "
-                "X.reshape(1, -1) if it holds one flattened image."
-            )
-        return self._validate_images(X, reset=reset)
-
     @staticmethod
     def _n_channels(images) -> int:
         first = images[0]
@@ -772,7 +759,7 @@ class GISTExtractor(ImageTransformerMixin, BaseEstimator):
         self : GISTExtractor
             The fitted transformer.
         """
-        images = self._images(X, reset=True)
+        images = self._validate_images(X, reset=True)
         orientations, n_blocks = self._params()[:2]
         self.n_channels_ = self._n_channels(images) if self.color else 1
         self.n_features_out_ = self.n_channels_ * n_blocks**2 * sum(orientations)
@@ -792,7 +779,7 @@ class GISTExtractor(ImageTransformerMixin, BaseEstimator):
             float32 for float32 input with ``method="fast"``, float64 otherwise.
         """
         check_is_fitted(self)
-        images = self._images(X, reset=False)
+        images = self._validate_images(X, reset=False)
         if self.color and self._n_channels(images) != self.n_channels_:
             raise ValueError(
                 f"X has images with {self._n_channels(images)} channels, but "

@@ -345,7 +345,7 @@ def test_transformer_errors(params, match):
 
 def test_transformer_rejects_1d():
     ext = GISTExtractor(orientations_per_scale=(4,), **SMALL).fit(np.zeros((2, 8, 8)))
-    with pytest.raises(ValueError, match="ndim=1"):
+    with pytest.raises(ValueError, match="Expected 2D array, got 1D array"):
         ext.transform(np.zeros(64))
 
 
