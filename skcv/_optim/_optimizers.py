@@ -122,8 +122,9 @@ class Adam(Optimizer):
         m += (1 - b1) * g
         v *= b2
         v += (1 - b2) * (g * g)
-        step = self.learning_rate * np.sqrt(1 - b2**t) / (1 - b1**t)
-        p -= p.dtype.type(step) * m / (np.sqrt(v) + p.dtype.type(self.epsilon))
+        denom = np.sqrt(v * p.dtype.type(1 / (1 - b2**t)))
+        denom += p.dtype.type(self.epsilon)
+        p -= p.dtype.type(self.learning_rate / (1 - b1**t)) * m / denom
 
 
 #: First-order solver names understood by :func:`make_optimizer`.
