@@ -77,9 +77,10 @@ def softmax_cross_entropy(
     rows = np.arange(n)
     w = _weights(n, sample_weight, scores.dtype)
     z = scores - scores.max(axis=1, keepdims=True)
+    z_y = z[rows, y]
     np.exp(z, out=z)
     total = z.sum(axis=1)
-    log_p_y = np.log(z[rows, y] / total)
+    log_p_y = z_y - np.log(total)  # log-sum-exp: finite even when p_y underflows
     value = float(-(w @ log_p_y))
     z /= total[:, None]
     z[rows, y] -= 1.0

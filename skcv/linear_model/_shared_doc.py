@@ -30,7 +30,7 @@ penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
     batch_size : int, "auto" or None, default="auto"
         Minibatch size: 1 is stochastic gradient descent, None (or ``n_samples``)
         full-batch gradient descent; ``"auto"`` is ``min(200, n_samples)``.
-    max_iter : int, default=200
+    max_iter : int, default=1000
         Maximum number of epochs (first-order) or iterations (second-order).
     tol : float, default=1e-4
         Improvement of the training loss (or validation accuracy with early

@@ -71,7 +71,7 @@ class SoftmaxClassifier(BaseLinearClassifier):
         momentum=0.9,
         nesterovs_momentum=True,
         batch_size="auto",
-        max_iter=200,
+        max_iter=1000,
         tol=1e-4,
         n_iter_no_change=10,
         early_stopping=False,
