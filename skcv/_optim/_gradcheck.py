@@ -56,7 +56,7 @@ def gradient_check(
     >>> import numpy as np
     >>> from skcv.utils import gradient_check
     >>> w = np.array([1.0, -2.0, 3.0])
-    >>> gradient_check(lambda: (float(np.sum(w**3)), [3 * w**2]), [w]) < 1e-7
+    >>> bool(gradient_check(lambda: (float(np.sum(w**3)), [3 * w**2]), [w]) < 1e-7)
     True
     """
     rng = np.random.default_rng(random_state)
