@@ -62,6 +62,7 @@ def test_first_order_solvers(cls, solver, iris):
     assert clf.loss_curve_[-1] < clf.loss_curve_[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("solver", ["lbfgs", "bfgs", "newton-cg"])
 def test_second_order_solvers_match_logistic_regression(solver, iris):
     X, y = iris
@@ -150,6 +151,7 @@ def test_float32_is_computed_in_float32(cls, iris):
         assert clf.score(X, y) > 0.85
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cls", CLASSES)
 def test_sample_weight_equals_repetition(cls, iris):
     X, y = iris
@@ -159,6 +161,7 @@ def test_sample_weight_equals_repetition(cls, iris):
     np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cls", CLASSES)
 def test_class_weight(cls, iris):
     X, y = iris
