@@ -13,10 +13,12 @@ the course's famous blurry "car" and "horse" (often with two heads) images.
 import argparse
 import os
 import pickle
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 
 from skcv.linear_model import LinearSVMClassifier, SoftmaxClassifier
 from skcv.plot import plot_templates
@@ -45,6 +47,8 @@ if args.data_home:
     y = np.concatenate(ys)
     names = ["plane", "car", "bird", "cat", "deer"]
     names += ["dog", "frog", "horse", "ship", "truck"]
+    # A fixed budget of 8 epochs (the benchmark's setting): silence the warning.
+    warnings.simplefilter("ignore", ConvergenceWarning)
     svm = LinearSVMClassifier(
         loss="hinge",
         solver="sgd",
