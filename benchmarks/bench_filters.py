@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 import os
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -34,8 +33,12 @@ import numpy as np  # noqa: E402
 from scipy import ndimage as ndi  # noqa: E402
 from skimage import color, data, feature  # noqa: E402
 
-import benchmarks._common as common  # noqa: E402
-from benchmarks._common import machine_line, markdown_table, parser  # noqa: E402
+from benchmarks._common import (  # noqa: E402
+    machine_line,
+    markdown_table,
+    measure,
+    parser,
+)
 from skcv.filters import canny, convolve, gaussian_filter, median_filter  # noqa: E402
 
 try:  # OpenCV is a test extra, not a dependency.
@@ -44,38 +47,6 @@ try:  # OpenCV is a test extra, not a dependency.
     cv2.setNumThreads(1)  # single-threaded, like skcv and scikit-image
 except ImportError:  # pragma: no cover
     cv2 = None
-
-
-class _Sampler(threading.Thread):
-    """Copy of ``_common._PeakSampler`` whose stop event does not shadow
-    ``Thread._stop`` (the shared one raises "'Event' object is not callable")."""
-
-    def __init__(self, interval=0.002):
-        super().__init__(daemon=True)
-        self.interval = interval
-        self.peak = common._rss_bytes()
-        self._halt = threading.Event()
-
-    def run(self):
-        while not self._halt.is_set():
-            self.peak = max(self.peak, common._rss_bytes())
-            time.sleep(self.interval)
-
-    def stop(self):
-        self._halt.set()
-        self.join()
-        return max(self.peak, common._rss_bytes())
-
-
-def measure(func, *args, repeat=1, **kwargs):
-    """``_common.measure``, falling back to a fixed sampler if the shared one fails."""
-    try:
-        return common.measure(func, *args, repeat=repeat, **kwargs)
-    except TypeError as exc:
-        if "not callable" not in str(exc):
-            raise
-    common._PeakSampler = _Sampler
-    return common.measure(func, *args, repeat=repeat, **kwargs)
 
 
 CPU_TIMES = []  # CPU-time medians of the last ``paired`` call

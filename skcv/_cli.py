@@ -30,8 +30,11 @@ def main(argv: list[str] | None = None) -> int:
         available[name] = module
         p = demos.add_parser(name, help=(module.__doc__ or "").strip().splitlines()[0])
         module.add_arguments(p)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    name = args.name or "textures"
-    if args.name is None:  # bare ``skcv demo``: the textures demo with defaults
-        args = demos.choices[name].parse_args([])
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # ``skcv demo [--options]`` runs the default (textures) demo with those options.
+    if argv[:1] == ["demo"] and (len(argv) == 1 or argv[1] not in demos.choices):
+        if not (len(argv) > 1 and argv[1] in ("-h", "--help")):
+            argv.insert(1, "textures")
+    args = parser.parse_args(argv)
+    name = args.name
     return int(available[name].run(args) or 0)

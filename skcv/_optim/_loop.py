@@ -1,0 +1,237 @@
+"""One minibatch training loop for every numpy model of skcv.
+
+A *model* is any object with
+
+* ``params``: a list of arrays, updated in place;
+* ``loss_grad(X, y, sample_weight) -> (loss, grads)``: the penalised training loss
+  of a batch and one gradient per parameter (None for a parameter left unchanged);
+* ``predict_indices(X) -> ndarray``: predicted class indices (used to score the
+  validation split).
+
+:func:`train_minibatch` runs epochs of shuffled minibatches (``batch_size=1`` is
+stochastic gradient descent, ``batch_size=n`` full-batch gradient descent), keeps
+the history, stops on ``n_iter_no_change`` epochs without an improvement of ``tol``
+(of the training loss, or of the validation accuracy with early stopping, after
+which the best parameters are restored), detects divergence and lets a
+KeyboardInterrupt stop training cleanly.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+from skcv._optim._optimizers import Optimizer
+from skcv._optim._schedules import Schedule
+
+__all__ = [
+    "Model",
+    "TrainState",
+    "divergence_error",
+    "train_minibatch",
+    "validation_split",
+]
+
+#: A batch loss above ``DIVERGENCE_FACTOR * (1 + first loss)`` counts as divergence.
+DIVERGENCE_FACTOR = 1e8
+
+
+class Model(Protocol):
+    """What the training loops need from a model."""
+
+    params: list[np.ndarray]
+
+    def loss_grad(
+        self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None
+    ) -> tuple[float, list[np.ndarray | None]]: ...
+
+    def predict_indices(self, X: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass
+class TrainState:
+    """Optimiser, schedule and history; kept between ``partial_fit`` calls."""
+
+    optimizer: Optimizer
+    schedule: Schedule
+    loss_curve: list[float] = field(default_factory=list)
+    validation_scores: list[float] = field(default_factory=list)
+    best_loss: float = np.inf
+    best_validation_score: float = -np.inf
+    best_params: list[np.ndarray] | None = None
+    no_improvement_count: int = 0
+    n_iter: int = 0
+    t: int = 0
+    first_loss: float | None = None
+    converged: bool = False
+    interrupted: bool = False
+
+
+def divergence_error(learning_rate: float, epoch: int, loss: float) -> ValueError:
+    """Return the error raised when training diverges."""
+    return ValueError(
+        f"Training diverged at epoch {epoch} (loss={loss!r}); the last finite "
+        f"parameters were kept. Lower learning_rate_init (got {learning_rate!r}) or "
+        "scale the features (e.g. StandardScaler)."
+    )
+
+
+def validation_split(
+    X, y, sample_weight, fraction: float, random_state, stratify: bool = True
+):
+    """Split off a stratified validation set; return train and validation parts."""
+    n = len(y)
+    idx = np.arange(n)
+    strat = y if stratify and np.bincount(y).min() >= 2 else None
+    n_val = max(1, int(round(fraction * n)))
+    if strat is not None:
+        n_val = max(n_val, len(np.unique(y)))
+    if n - n_val < 1:
+        raise ValueError(
+            f"validation_fraction={fraction} leaves no training sample for "
+            f"{n} samples; lower validation_fraction or disable early_stopping."
+        )
+    tr, va = train_test_split(
+        idx, test_size=n_val, random_state=random_state, stratify=strat
+    )
+    sw_tr = None if sample_weight is None else sample_weight[tr]
+    return X[tr], y[tr], sw_tr, X[va], y[va]
+
+
+def _progress(total: int, verbose: Any):
+    if not verbose:
+        return None
+    from skcv.utils._optional import import_optional
+
+    tqdm = import_optional("tqdm").tqdm
+    return tqdm(total=total, desc="epochs", unit="epoch", leave=False)
+
+
+def train_minibatch(
+    model: Model,
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray | None = None,
+    *,
+    state: TrainState,
+    batch_size: int,
+    max_iter: int,
+    tol: float,
+    n_iter_no_change: int,
+    X_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+    shuffle: bool = True,
+    random_state: np.random.RandomState | None = None,
+    verbose: Any = False,
+    warn_not_converged: bool = True,
+) -> TrainState:
+    """Run up to ``max_iter`` epochs of minibatch training; return the state.
+
+    Each epoch: shuffle the sample order, then for each batch gather it into a
+    preallocated buffer, compute ``loss_grad`` and take an optimiser step. After
+    the epoch: record the mean training loss (and the validation accuracy when
+    ``X_val`` is given), update the plateau counter, let the schedule change the
+    learning rate, and stop when the plateau lasts ``n_iter_no_change`` epochs.
+
+    Raises
+    ------
+    ValueError
+        When the loss becomes NaN/inf or explodes; the parameters are reset to
+        those of the start of the epoch (finite) before raising.
+    """
+    rng = random_state if random_state is not None else np.random.RandomState()
+    n, opt, sched = X.shape[0], state.optimizer, state.schedule
+    batch_size = int(min(max(batch_size, 1), n))
+    full_batch = batch_size >= n
+    if not full_batch:
+        xbuf = np.empty((batch_size,) + X.shape[1:], dtype=X.dtype)
+    w_total = float(n if sample_weight is None else np.sum(sample_weight))
+    early = X_val is not None
+    bar = _progress(max_iter, verbose)
+    order = np.arange(n)
+    try:
+        for _ in range(max_iter):
+            epoch = state.n_iter + 1
+            snapshot = [p.copy() for p in model.params]
+            if shuffle and not full_batch:
+                rng.shuffle(order)
+            epoch_loss = 0.0
+            for start in range(0, n, batch_size):
+                if full_batch:
+                    Xb, yb, swb = X, y, sample_weight
+                else:
+                    idx = order[start : start + batch_size]
+                    Xb = xbuf[: len(idx)]
+                    np.take(X, idx, axis=0, out=Xb)
+                    yb = y[idx]
+                    swb = None if sample_weight is None else sample_weight[idx]
+                loss, grads = model.loss_grad(Xb, yb, swb)
+                if state.first_loss is None:
+                    state.first_loss = abs(loss)
+                if not np.isfinite(loss) or abs(loss) > DIVERGENCE_FACTOR * (
+                    1.0 + state.first_loss
+                ):
+                    for p, s in zip(model.params, snapshot, strict=True):
+                        p[...] = s
+                    raise divergence_error(opt.learning_rate, epoch, loss)
+                opt.step(model.params, grads)
+                wb = len(yb) if swb is None else float(np.sum(swb))
+                epoch_loss += loss * wb / w_total
+                state.t += len(yb)
+            if not all(np.isfinite(p).all() for p in model.params):
+                for p, s in zip(model.params, snapshot, strict=True):
+                    p[...] = s
+                raise divergence_error(opt.learning_rate, epoch, np.inf)
+            state.n_iter = epoch
+            state.loss_curve.append(epoch_loss)
+            if early:
+                score = float(np.mean(model.predict_indices(X_val) == y_val))
+                state.validation_scores.append(score)
+                improved = score > state.best_validation_score + tol
+                if score > state.best_validation_score:
+                    state.best_validation_score = score
+                    state.best_params = [p.copy() for p in model.params]
+            else:
+                improved = epoch_loss < state.best_loss - tol
+            state.best_loss = min(state.best_loss, epoch_loss)
+            state.no_improvement_count = (
+                0 if improved else state.no_improvement_count + 1
+            )
+            plateau = state.no_improvement_count >= n_iter_no_change
+            if plateau:
+                state.no_improvement_count = 0
+            if bar is not None:
+                post = {"loss": f"{epoch_loss:.4g}", "lr": f"{opt.learning_rate:.3g}"}
+                if early:
+                    post["val"] = f"{state.validation_scores[-1]:.4f}"
+                bar.set_postfix(post)
+                bar.update()
+            if not sched.epoch_end(opt, epoch, plateau):
+                state.converged = True
+                break
+        else:
+            if warn_not_converged:
+                warnings.warn(
+                    f"Stochastic optimizer: maximum iterations ({max_iter}) reached "
+                    "and the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
+    except KeyboardInterrupt:
+        state.interrupted = True
+        if not all(np.isfinite(p).all() for p in model.params):
+            for p, s in zip(model.params, snapshot, strict=True):
+                p[...] = s
+        warnings.warn("Training interrupted by the user.", UserWarning, stacklevel=3)
+    finally:
+        if bar is not None:
+            bar.close()
+    if early and state.best_params is not None:
+        for p, best in zip(model.params, state.best_params, strict=True):
+            p[...] = best
+    return state

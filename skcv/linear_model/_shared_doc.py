@@ -1,0 +1,82 @@
+"""Docstring pieces shared by the linear classifiers."""
+
+SHARED_PARAMETERS = """\
+penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
+        Regulariser ``R(W)`` on the weights (never the intercept):
+        ``0.5 * sum(W**2)``, ``sum(|W|)`` or their mix (``l1_ratio``).
+    alpha : float, default=1e-4
+        Regularisation strength (the course's lambda): the objective is
+        ``mean_i L_i + alpha * R(W)``.
+    l1_ratio : float, default=0.15
+        Share of l1 in the elastic net.
+    solver : {"auto", "sgd", "adagrad", "rmsprop", "adam", "lbfgs", "bfgs", \
+"newton-cg"}, default="auto"
+        First-order minibatch solvers, or second-order ones through
+        ``scipy.optimize`` (smooth losses and l2/None penalty only). ``"auto"``
+        picks ``"lbfgs"`` when the loss and penalty are smooth, else ``"adam"``.
+    learning_rate : {"constant", "step", "exponential", "invscaling", "plateau", \
+"adaptive"}, default="constant"
+        Schedule of the first-order solvers: ``"step"`` divides by 10 every
+        ``max_iter // 3`` epochs, ``"exponential"`` multiplies by 0.95 each epoch,
+        ``"invscaling"`` uses ``lr0 / sqrt(epoch + 1)``, ``"plateau"`` (alias
+        ``"adaptive"``) divides by 5 whenever ``n_iter_no_change`` epochs bring no
+        improvement and stops below 1e-6.
+    learning_rate_init : float, default=1e-3
+        Initial step size.
+    momentum : float, default=0.9
+        Momentum of ``solver="sgd"`` (0 gives plain gradient descent).
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with ``solver="sgd"``.
+    batch_size : int, "auto" or None, default="auto"
+        Minibatch size: 1 is stochastic gradient descent, None (or ``n_samples``)
+        full-batch gradient descent; ``"auto"`` is ``min(200, n_samples)``.
+    max_iter : int, default=1000
+        Maximum number of epochs (first-order) or iterations (second-order).
+    tol : float, default=1e-4
+        Improvement of the training loss (or validation accuracy with early
+        stopping) below which an epoch counts as no improvement; gradient
+        tolerance of the second-order solvers.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified), stop
+        when its accuracy stops improving, and restore the best parameters.
+    validation_fraction : float, default=0.1
+        Size of the validation split for early stopping.
+    shuffle : bool, default=True
+        Shuffle the samples every epoch.
+    fit_intercept : bool, default=True
+        Learn the biases ``b``.
+    class_weight : dict, "balanced" or None, default=None
+        Weights multiplying each sample's loss by its class; ``"balanced"`` uses
+        ``n_samples / (n_classes * bincount(y))``.
+    warm_start : bool, default=False
+        Start ``fit`` from the previous solution (same classes and features).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the shuffling and of the validation split.
+    verbose : bool or int, default=False
+        Show a tqdm progress bar over epochs (needs ``tqdm``)."""
+
+SHARED_ATTRIBUTES = """\
+coef_ : ndarray of shape (n_classes, n_features)
+        The weights ``W``: one row (template) per class, in the input's dtype.
+    intercept_ : ndarray of shape (n_classes,)
+        The biases ``b``.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Number of features seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when ``X`` has string column names.
+    loss_curve_ : list of float
+        Training loss (penalty included) after each epoch / iteration.
+    validation_scores_ : list of float or None
+        Validation accuracy after each epoch with early stopping, else None.
+    best_validation_score_ : float or None
+        Best validation accuracy with early stopping, else None.
+    best_loss_ : float
+        Lowest training loss seen.
+    n_iter_ : int
+        Number of epochs (first-order) or iterations (second-order) run.
+    t_ : int
+        Number of training samples seen (first-order)."""

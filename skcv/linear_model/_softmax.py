@@ -1,0 +1,144 @@
+"""Softmax (multinomial logistic regression) classifier."""
+
+from __future__ import annotations
+
+from skcv._optim import get_loss, log_softmax, softmax
+from skcv.linear_model._base import BaseLinearClassifier
+from skcv.linear_model._shared_doc import SHARED_ATTRIBUTES, SHARED_PARAMETERS
+
+__all__ = ["SoftmaxClassifier"]
+
+
+class SoftmaxClassifier(BaseLinearClassifier):
+    __doc__ = f"""Softmax classifier: linear scores with the cross-entropy loss.
+
+    Scores ``s = W x + b`` are read as unnormalised log-probabilities;
+    ``P(y | x) = exp(s_y) / sum_j exp(s_j)`` and the loss of one sample is
+    ``-log P(y_i | x_i)``, plus ``alpha * R(W)``.
+
+    Parameters
+    ----------
+    {SHARED_PARAMETERS}
+
+    Attributes
+    ----------
+    {SHARED_ATTRIBUTES}
+
+    See Also
+    --------
+    LinearSVMClassifier : The same linear scores with the multiclass hinge loss.
+    sklearn.linear_model.LogisticRegression : Multinomial logistic regression.
+
+    Notes
+    -----
+    The course's steps: (1) score ``S = X W^T + b``; (2) subtract each row's
+    maximum (numerical stability: log-sum-exp); (3) probabilities by
+    exponentiating and normalising; (4) loss ``mean_i -log p_(i, y_i) + alpha
+    R(W)``; (5) gradient w.r.t. the scores ``P - onehot(y)``, then ``dW = dS^T X +
+    alpha dR`` and ``db = sum dS``; (6) an optimiser step (``skcv._optim``). At
+    ``W = 0`` every class has probability ``1/C`` and the loss is ``log C``.
+    ``alpha`` relates to LogisticRegression's ``C`` as ``alpha = 1 / (C n)``.
+
+    References
+    ----------
+    .. [1] C. M. Bishop, "Pattern Recognition and Machine Learning", Springer,
+       2006, section 4.3.4.
+    .. [2] CS231n, "Linear classification", https://cs231n.github.io/linear-classify/
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skcv.linear_model import SoftmaxClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> clf = SoftmaxClassifier().fit(X, y)
+    >>> clf.predict_proba(X[:2]).sum(axis=1).round(6)
+    array([1., 1.])
+    >>> bool(clf.score(X, y) > 0.9)
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        penalty="l2",
+        alpha=1e-4,
+        l1_ratio=0.15,
+        solver="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        batch_size="auto",
+        max_iter=1000,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        shuffle=True,
+        fit_intercept=True,
+        class_weight=None,
+        warm_start=False,
+        random_state=None,
+        verbose=False,
+    ):
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.shuffle = shuffle
+        self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _smooth(self) -> bool:
+        return True
+
+    def _loss_description(self) -> str:
+        return "the cross-entropy loss"
+
+    def _loss(self):
+        return get_loss("cross_entropy")
+
+    def predict_proba(self, X):
+        """Class probabilities ``softmax(X W^T + b)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, columns in the order of ``classes_``.
+        """
+        return softmax(self._scores(X))
+
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`, computed stably (log-sum-exp).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities.
+        """
+        return log_softmax(self._scores(X))
