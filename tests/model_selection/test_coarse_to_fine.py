@@ -286,3 +286,41 @@ def test_empty_and_nonfinite_inputs(digits):
         _search().fit(X[:0], y[:0])
     with pytest.raises(ValueError, match="Input y contains NaN"):
         _search().fit(X, np.full(len(y), np.nan))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_skcv_pipeline_linear_svm(digits):
+    # The course's setting: preprocessing + linear SVM trained by SGD, alpha and the
+    # learning rate searched coarse-to-fine with a few-epoch coarse budget.
+    from skcv.linear_model import LinearSVMClassifier
+    from skcv.preprocessing import ImageStandardizer
+
+    X, y = digits
+    pipe = Pipeline(
+        [
+            ("std", ImageStandardizer(image_shape=(8, 8))),
+            (
+                "svm",
+                LinearSVMClassifier(
+                    loss="hinge", solver="sgd", max_iter=20, random_state=0
+                ),
+            ),
+        ]
+    )
+    search = CoarseToFineSearchCV(
+        pipe,
+        {
+            "svm__alpha": loguniform(1e-6, 1e0),
+            "svm__learning_rate_init": loguniform(1e-4, 1e0),
+        },
+        n_coarse=4,
+        top_k=2,
+        n_fine_per_param=2,
+        coarse_params={"svm__max_iter": 2},
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
+    stage = search.cv_results_["stage"]
+    assert (stage == "coarse").sum() == 4 and (stage == "fine").sum() == 4
+    assert search.best_estimator_.named_steps["svm"].max_iter == 20
+    assert search.score(X, y) > 0.85
