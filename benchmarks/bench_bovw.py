@@ -17,7 +17,6 @@ Run from the repository root::
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 import time
 from pathlib import Path
@@ -34,30 +33,19 @@ from benchmarks._common import (  # noqa: E402
     measure,
     parser,
 )
-from skcv.datasets import load_textures  # noqa: E402
+from skcv.datasets import load_cifar10, load_textures  # noqa: E402
 from skcv.feature import BagOfVisualWords, dense_sift  # noqa: E402
 from skcv.metrics import histogram_intersection_kernel  # noqa: E402
 
 
 def load_cifar_subset(data_home, n_train, n_test):
-    try:
-        from skcv.datasets import load_cifar10
-
-        X_train, X_test, y_train, y_test = load_cifar10(data_home=data_home)
-        return X_train[:n_train], y_train[:n_train], X_test[:n_test], y_test[:n_test]
-    except (ImportError, TypeError, ValueError):
-        pass
-    root = Path(data_home).expanduser() / "cifar-10-batches-py"
-
-    def read(name):
-        with open(root / name, "rb") as f:
-            batch = pickle.load(f, encoding="bytes")
-        images = batch[b"data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
-        return images, np.asarray(batch[b"labels"])
-
-    X_train, y_train = read("data_batch_1")
-    X_test, y_test = read("test_batch")
-    return X_train[:n_train], y_train[:n_train], X_test[:n_test], y_test[:n_test]
+    cifar = load_cifar10(data_home=data_home)
+    return (
+        cifar.X_train[:n_train],
+        cifar.y_train[:n_train],
+        cifar.X_test[:n_test],
+        cifar.y_test[:n_test],
+    )
 
 
 # ----------------------------------------------------------------------- speed

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 import statistics
 import sys
 import threading
@@ -36,6 +35,7 @@ import scipy.fft as sfft  # noqa: E402
 
 from benchmarks import _common  # noqa: E402
 from benchmarks._common import machine_line, markdown_table, parser  # noqa: E402
+from skcv.datasets import load_cifar10  # noqa: E402
 from skcv.feature import GISTExtractor  # noqa: E402
 from skcv.feature._gist import _create_gabor, _filter_params  # noqa: E402
 
@@ -80,21 +80,9 @@ def photo_crops(n: int, size: int, seed: int = 0) -> np.ndarray:
 def load_cifar_test(data_home: str | None):
     """CIFAR-10 test images (10,000, 32x32x3 uint8) or None."""
     try:
-        from skcv.datasets import load_cifar10
-
-        return load_cifar10(data_home=data_home, subset="test", return_X_y=True)[0]
-    except Exception:  # noqa: BLE001 (not on main yet, or another signature)
-        pass
-    if not data_home:
+        return load_cifar10(data_home=data_home, subset="test").data
+    except FileNotFoundError:
         return None
-    path = os.path.join(
-        os.path.expanduser(data_home), "cifar-10-batches-py", "test_batch"
-    )
-    if not os.path.exists(path):
-        return None
-    with open(path, "rb") as f:
-        batch = pickle.load(f, encoding="bytes")
-    return batch[b"data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
 
 
 # --------------------------------------------------------------- measurement

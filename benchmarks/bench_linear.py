@@ -16,7 +16,6 @@ skcv model's fit time to the FASTEST same-loss peer.
 """
 
 import os
-import pickle
 import sys
 import threading
 import time
@@ -31,7 +30,9 @@ from sklearn.svm import LinearSVC
 
 from benchmarks import _common
 from benchmarks._common import machine_line, markdown_table, measure, parser
+from skcv.datasets import load_cifar10
 from skcv.linear_model import LinearSVMClassifier, SoftmaxClassifier
+from skcv.preprocessing import ImageStandardizer
 
 
 class _PeakSampler(_common._PeakSampler):
@@ -65,49 +66,16 @@ ALPHAS = (1e-3, 1e-2, 1e-1)
 PEER_MAX_ITER = {"SGDClassifier": 10, "LinearSVC": 20, "LogisticRegression": 50}
 
 
-def _load_local(data_home):
-    folder = os.path.join(os.path.expanduser(data_home), "cifar-10-batches-py")
-
-    def read(name):
-        with open(os.path.join(folder, name), "rb") as f:
-            batch = pickle.load(f, encoding="bytes")
-        X = np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
-        return X.transpose(0, 2, 3, 1), np.asarray(batch[b"labels"])
-
-    parts = [read(f"data_batch_{i}") for i in range(1, 6)]
-    X_train = np.concatenate([p[0] for p in parts])
-    y_train = np.concatenate([p[1] for p in parts])
-    X_test, y_test = read("test_batch")
-    return X_train, y_train, X_test, y_test
-
-
 def load(data_home):
-    try:
-        from skcv.datasets import load_cifar10
-
-        train = load_cifar10(data_home=data_home, subset="train")
-        test = load_cifar10(data_home=data_home, subset="test")
-        return train[0], train[1], test[0], test[1]
-    except Exception:  # loader not on this branch yet: read the pickles directly
-        return _load_local(data_home)
+    cifar = load_cifar10(data_home=data_home)
+    return cifar.X_train, cifar.y_train, cifar.X_test, cifar.y_test
 
 
 def standardise(X_train, *others):
     """Per-pixel standardisation with the training statistics (float32 rows)."""
-    try:
-        from skcv.preprocessing import ImageStandardizer
-
-        std = ImageStandardizer(mode="pixel").fit(X_train)
-        out = [std.transform(X) for X in (X_train, *others)]
-        return [np.ascontiguousarray(o, dtype=np.float32) for o in out]
-    except ImportError:
-        # TODO: use skcv.preprocessing.ImageStandardizer(mode="pixel") once merged.
-        rows = [
-            X.reshape(len(X), -1).astype(np.float32) / 255 for X in (X_train, *others)
-        ]
-        mean = rows[0].mean(axis=0)
-        scale = rows[0].std(axis=0) + 1e-8
-        return [np.ascontiguousarray((r - mean) / scale) for r in rows]
+    std = ImageStandardizer(mode="pixel").fit(X_train)
+    out = [std.transform(X) for X in (X_train, *others)]
+    return [np.ascontiguousarray(o, dtype=np.float32) for o in out]
 
 
 def models(n_train):

@@ -21,58 +21,19 @@ import numpy as np  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-from benchmarks import _common  # noqa: E402
 from benchmarks._common import (  # noqa: E402
     machine_line,
     markdown_table,
     measure,
     parser,
 )
+from skcv.datasets import load_cifar10  # noqa: E402
 from skcv.preprocessing import ImageStandardizer, Whitener  # noqa: E402
-
-
-class _PeakSampler(_common._PeakSampler):
-    """Work around benchmarks/_common.py (reported to the lead).
-
-    Its sampler stores an Event in ``self._stop``, which shadows
-    ``threading.Thread._stop`` so ``join()`` raises TypeError. This subclass keeps
-    the Event under another name.
-    """
-
-    def __init__(self, interval: float = 0.002):
-        super().__init__(interval)
-        self._halt = self.__dict__.pop("_stop")
-
-    def run(self):
-        while not self._halt.is_set():
-            self.peak = max(self.peak, _common._rss_bytes())
-            self._halt.wait(self.interval)
-
-    def stop(self) -> int:
-        self._halt.set()
-        self.join()
-        return max(self.peak, _common._rss_bytes())
-
-
-_common._PeakSampler = _PeakSampler
 
 
 def load_images(data_home, n):
     """First ``n`` CIFAR-10 training images, uint8 (n, 32, 32, 3)."""
-    try:
-        from skcv.datasets import load_cifar10
-
-        return load_cifar10(data_home=data_home, subset="train").data[:n]
-    except ImportError:  # pragma: no cover - before skcv.datasets existed
-        import pickle
-
-        folder = os.path.join(os.path.expanduser(data_home), "cifar-10-batches-py")
-        parts = []
-        for i in range(1, 6):
-            with open(os.path.join(folder, f"data_batch_{i}"), "rb") as f:
-                parts.append(pickle.load(f, encoding="bytes")[b"data"])
-        rows = np.concatenate(parts)[:n]
-        return rows.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    return load_cifar10(data_home=data_home, subset="train").data[:n]
 
 
 def cov_identity_error(Z):

@@ -14,8 +14,6 @@ pipeline on a small CIFAR-10 subset.
 """
 
 import argparse
-import pickle
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -23,7 +21,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_sp
 from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
 
-from skcv.datasets import load_textures
+from skcv.datasets import load_cifar10, load_textures
 from skcv.feature import BagOfVisualWords, dense_sift
 from skcv.metrics import histogram_intersection_kernel
 
@@ -110,16 +108,9 @@ fig.tight_layout()
 # %%
 # Optional: the same pipeline (without grid search) on a CIFAR-10 subset.
 if args.data_home:
-    root = Path(args.data_home).expanduser() / "cifar-10-batches-py"
-
-    def read(name, n):
-        with open(root / name, "rb") as f:
-            batch = pickle.load(f, encoding="bytes")
-        images = batch[b"data"][:n].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
-        return images, np.asarray(batch[b"labels"][:n])
-
-    Xc, yc = read("data_batch_1", 1000)
-    Xc_test, yc_test = read("test_batch", 500)
+    cifar10 = load_cifar10(data_home=args.data_home)
+    Xc, yc = cifar10.X_train[:1000], cifar10.y_train[:1000]
+    Xc_test, yc_test = cifar10.X_test[:500], cifar10.y_test[:500]
     for levels in (1, 3):
         cifar = Pipeline(
             [

@@ -21,7 +21,6 @@ GIST + a linear classifier on a CIFAR-10 subset. Run::
 
 import argparse
 import os
-import pickle
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -34,6 +33,7 @@ from sklearn.neighbors import NearestNeighbors  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
+from skcv.datasets import load_cifar10  # noqa: E402
 from skcv.feature import GISTExtractor  # noqa: E402
 from skcv.feature._gist import _create_gabor  # noqa: E402
 
@@ -116,17 +116,13 @@ def textures_demo():
 
 
 def load_cifar(data_home, n_train=5000, n_test=1000):
-    folder = os.path.join(os.path.expanduser(data_home), "cifar-10-batches-py")
-
-    def read(name):
-        with open(os.path.join(folder, name), "rb") as f:
-            batch = pickle.load(f, encoding="bytes")
-        X = batch[b"data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
-        return X, np.array(batch[b"labels"])
-
-    Xtr, ytr = read("data_batch_1")
-    Xte, yte = read("test_batch")
-    return Xtr[:n_train], ytr[:n_train], Xte[:n_test], yte[:n_test]
+    cifar = load_cifar10(data_home=data_home)
+    return (
+        cifar.X_train[:n_train],
+        cifar.y_train[:n_train],
+        cifar.X_test[:n_test],
+        cifar.y_test[:n_test],
+    )
 
 
 def cifar_demo(data_home):

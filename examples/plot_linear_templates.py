@@ -11,8 +11,6 @@ the course's famous blurry "car" and "horse" (often with two heads) images.
 """
 
 import argparse
-import os
-import pickle
 import warnings
 
 import matplotlib.pyplot as plt
@@ -20,6 +18,7 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
+from skcv.datasets import load_cifar10
 from skcv.linear_model import LinearSVMClassifier, SoftmaxClassifier
 from skcv.plot import plot_templates
 
@@ -34,17 +33,10 @@ fig.suptitle(f"Softmax templates on digits (train acc {clf.score(X / 16.0, y):.2
 plt.show()
 
 if args.data_home:
-    folder = os.path.join(os.path.expanduser(args.data_home), "cifar-10-batches-py")
-    Xs, ys = [], []
-    for i in range(1, 6):
-        with open(os.path.join(folder, f"data_batch_{i}"), "rb") as f:
-            batch = pickle.load(f, encoding="bytes")
-        Xs.append(batch[b"data"])
-        ys.append(np.asarray(batch[b"labels"]))
-    images = np.concatenate(Xs).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
-    X = images.reshape(len(images), -1).astype(np.float32) / 255
+    cifar = load_cifar10(data_home=args.data_home, subset="train")
+    X = cifar.data.reshape(len(cifar.data), -1).astype(np.float32) / 255
     X -= X.mean(axis=0)
-    y = np.concatenate(ys)
+    y = cifar.target
     names = ["plane", "car", "bird", "cat", "deer"]
     names += ["dog", "frog", "horse", "ship", "truck"]
     # A fixed budget of 8 epochs (the benchmark's setting): silence the warning.
