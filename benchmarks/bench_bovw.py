@@ -40,11 +40,13 @@ from skcv.metrics import histogram_intersection_kernel  # noqa: E402
 
 def load_cifar_subset(data_home, n_train, n_test):
     cifar = load_cifar10(data_home=data_home)
+    # test_batch may be grouped by class: take a seeded random subset of it.
+    test_idx = np.random.default_rng(0).permutation(len(cifar.y_test))[:n_test]
     return (
         cifar.X_train[:n_train],
         cifar.y_train[:n_train],
-        cifar.X_test[:n_test],
-        cifar.y_test[:n_test],
+        cifar.X_test[test_idx],
+        cifar.y_test[test_idx],
     )
 
 

@@ -110,7 +110,9 @@ fig.tight_layout()
 if args.data_home:
     cifar10 = load_cifar10(data_home=args.data_home)
     Xc, yc = cifar10.X_train[:1000], cifar10.y_train[:1000]
-    Xc_test, yc_test = cifar10.X_test[:500], cifar10.y_test[:500]
+    # test_batch may be grouped by class: take a seeded random subset of it.
+    test_idx = np.random.default_rng(0).permutation(len(cifar10.y_test))[:500]
+    Xc_test, yc_test = cifar10.X_test[test_idx], cifar10.y_test[test_idx]
     for levels in (1, 3):
         cifar = Pipeline(
             [

@@ -117,11 +117,13 @@ def textures_demo():
 
 def load_cifar(data_home, n_train=5000, n_test=1000):
     cifar = load_cifar10(data_home=data_home)
+    # test_batch may be grouped by class: take a seeded random subset of it.
+    test_idx = np.random.default_rng(0).permutation(len(cifar.y_test))[:n_test]
     return (
         cifar.X_train[:n_train],
         cifar.y_train[:n_train],
-        cifar.X_test[:n_test],
-        cifar.y_test[:n_test],
+        cifar.X_test[test_idx],
+        cifar.y_test[test_idx],
     )
 
 

@@ -14,6 +14,7 @@ NON_TORCH = [
     "skcv.filters",
     "skcv.linear_model",
     "skcv.metrics",
+    "skcv.model_selection",
     "skcv.neural_network",
     "skcv.plot",
     "skcv.preprocessing",
