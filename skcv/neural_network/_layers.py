@@ -71,7 +71,7 @@ class Dense(Layer):
 
     @classmethod
     def create(cls, n_in, n_out, *, init="xavier", bias=True, rng=None, dtype=None):
-        """A layer with weights from :func:`skcv._optim.initialise`, zero biases."""
+        """Create a layer: weights from :func:`skcv._optim.initialise`, zero biases."""
         dtype = np.float64 if dtype is None else dtype
         W = initialise((n_in, n_out), init, random_state=rng, dtype=dtype)
         b = np.zeros(n_out, dtype=dtype) if bias else None
