@@ -198,9 +198,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     >>> from skcv.neural_network import MLPClassifier
     >>> X, y = load_digits(return_X_y=True)
     >>> clf = MLPClassifier(hidden_layer_sizes=(32,), batch_norm=True,
-    ...                     dropout=0.1, max_iter=20, random_state=0)
+    ...                     dropout=0.1, learning_rate_init=0.01,
+    ...                     early_stopping=True, n_iter_no_change=3,
+    ...                     random_state=0)
     >>> clf = clf.fit(X[:1000] / 16, y[:1000])
     >>> bool(clf.score(X[1000:] / 16, y[1000:]) > 0.9)
+    True
+    >>> clf.best_validation_score_ == max(clf.validation_scores_)
     True
     """
 
