@@ -43,6 +43,7 @@ def _optimum():
     return net
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "batch_size,lr,epochs,schedule",
     [(1, 0.05, 180, "step"), (8, 0.05, 600, "step"), (60, 0.5, 2000, "constant")],
