@@ -6,9 +6,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_random_state
 
 from skcv._optim import (
@@ -25,6 +23,7 @@ from skcv._optim import (
     train_second_order,
     validation_split,
 )
+from skcv.linear_model._base import BaseLinearClassifier
 from skcv.neural_network._layers import BatchNorm, Dense
 from skcv.neural_network._network import Network, TrainableView, build_layers
 from skcv.utils._sklearn import (
@@ -367,35 +366,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         return min(self.batch_size, n)
 
     # ------------------------------------------------------------------ data
-    def _validate_fit_data(self, X, y, sample_weight, reset):
-        X, y = validate_data(
-            self, X, y, dtype=[np.float64, np.float32], order="C", reset=reset
-        )
-        check_classification_targets(y)
-        if sample_weight is not None:
-            sw = np.asarray(sample_weight, dtype=X.dtype)
-            if sw.ndim == 0:
-                sw = np.full(X.shape[0], sw, dtype=X.dtype)
-            if sw.shape != (X.shape[0],):
-                raise ValueError(
-                    f"sample_weight must have shape ({X.shape[0]},); got {sw.shape}."
-                )
-            if not np.all(np.isfinite(sw)) or np.any(sw < 0):
-                raise ValueError("sample_weight must be finite and non-negative.")
-            if not np.any(sw > 0):
-                raise ValueError(
-                    "Sample weights must contain at least one non-zero number; "
-                    "got all-zero sample_weight."
-                )
-            sample_weight = sw.copy()
-        return X, y, sample_weight
-
-    def _apply_class_weight(self, y_idx, sample_weight, y, dtype):
-        if self.class_weight is None:
-            return sample_weight
-        cw = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
-        factor = cw[y_idx].astype(dtype)
-        return factor if sample_weight is None else sample_weight * factor
+    # The linear classifiers' input checks and class weighting, shared as is.
+    _validate_fit_data = BaseLinearClassifier._validate_fit_data
+    _apply_class_weight = BaseLinearClassifier._apply_class_weight
 
     # --------------------------------------------------------------- network
     def _seeds(self):
