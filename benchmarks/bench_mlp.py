@@ -129,6 +129,9 @@ def run(args):
             r["ratio vs sklearn float64"] = (
                 per_epoch["skcv", dtype] / (per_epoch["sklearn", "float64"])
             )
+            r["CPU ratio vs sklearn same dtype"] = (
+                cpu_epoch["skcv", dtype] / cpu_epoch["sklearn", dtype]
+            )
             r["CPU ratio vs sklearn float64"] = (
                 cpu_epoch["skcv", dtype] / cpu_epoch["sklearn", "float64"]
             )
@@ -183,6 +186,7 @@ def run(args):
                 "test acc",
                 "ratio vs sklearn same dtype",
                 "ratio vs sklearn float64",
+                "CPU ratio vs sklearn same dtype",
                 "CPU ratio vs sklearn float64",
             ],
         )

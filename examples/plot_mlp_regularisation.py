@@ -6,8 +6,11 @@ A wide network on a small training set memorises it: the training accuracy
 reaches 1 while the validation accuracy stalls. Inverted dropout (a random half
 of the hidden units switched off at every step, none at prediction time) and
 batch normalisation (each hidden unit normalised over the batch before the
-activation, running statistics at prediction time) narrow the gap. The curves
-are recorded epoch by epoch with ``partial_fit``.
+activation, running statistics at prediction time) act against this. The curves
+are recorded epoch by epoch with ``partial_fit``. On this small, easy data set
+dropout keeps the training accuracy below 1 (a smaller gap) but does not raise
+the validation accuracy after 30 epochs; on CIFAR-10 (``benchmarks/bench_mlp.py``)
+batch norm with dropout is the configuration that passes 55% test accuracy.
 """
 
 import matplotlib.pyplot as plt
