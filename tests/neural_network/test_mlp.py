@@ -246,3 +246,19 @@ def test_pickle_round_trip(digits):
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict_proba(Xt), clf.predict_proba(Xt))
     assert clone(clf).get_params() == clf.get_params()
+
+
+def test_no_hidden_layer_is_a_linear_softmax(digits):
+    X, y, Xt, yt = digits
+    clf = _fit(MLPClassifier((), learning_rate_init=0.01, max_iter=20), X, y)
+    assert [c.shape for c in clf.coefs_] == [(64, 10)]
+    assert clf.score(Xt, yt) > 0.85
+
+
+def test_lbfgs_with_batch_norm_sets_running_statistics(digits):
+    X, y, Xt, yt = digits
+    clf = _fit(MLPClassifier((16,), solver="lbfgs", batch_norm=True, max_iter=15), X, y)
+    bn = [la for la in clf.layers_ if isinstance(la, BatchNorm)][0]
+    z = X @ clf.coefs_[0]
+    np.testing.assert_allclose(bn.running_mean, z.mean(axis=0), rtol=1e-6, atol=1e-9)
+    assert clf.score(Xt, yt) > 0.7
