@@ -1,0 +1,197 @@
+"""Benchmark: skcv's numpy MLPClassifier vs scikit-learn's on CIFAR-10 pixels.
+
+Protocol: 49,000 train / 1,000 validation / 10,000 test images, pixels
+standardised per pixel with ``ImageStandardizer(mode="pixel")`` (statistics of
+the training split; float32 output).
+
+1. Speed: the same architecture (one hidden layer of 512 ReLU units), solver
+   (SGD with Nesterov momentum 0.9, constant step 0.01), batch size (200) and
+   number of epochs (``EPOCHS_TIMED``) for scikit-learn's MLPClassifier and
+   skcv's, both in this process, each on the float32 data and on a float64
+   copy (scikit-learn keeps float32 input in float32 since 1.x). The table
+   reports the wall time per epoch, peak memory, test accuracy after those
+   epochs, and the ratio of skcv's time per epoch to scikit-learn's on the same
+   dtype and to scikit-learn's on float64 (its usual input).
+2. Accuracy: skcv with batch norm and dropout, 3072-1024-512-10, Adam, early
+   stopping on 1,000 held-out training images (best weights restored), up to
+   ``EPOCHS_BEST`` epochs.
+
+    python benchmarks/bench_mlp.py [--data-home DIR] [--quick]
+
+``--quick`` uses 5,000 training images, 1 timed epoch and 3 epochs for the
+accuracy run.
+"""
+
+import os
+import sys
+import time
+import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier as SkMLP
+from threadpoolctl import threadpool_limits
+
+from benchmarks._common import machine_line, markdown_table, measure, parser
+from skcv.neural_network import MLPClassifier
+from skcv.preprocessing import ImageStandardizer
+
+EPOCHS_TIMED = 2
+EPOCHS_BEST = 20
+
+
+def load(data_home):
+    from skcv.datasets import load_cifar10
+
+    X, y = load_cifar10(data_home=data_home, return_X_y=True, subset="train")
+    Xte, yte = load_cifar10(data_home=data_home, return_X_y=True, subset="test")
+    return X, y, Xte, yte
+
+
+def main():
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument(
+        "--blas-threads",
+        type=int,
+        default=1,
+        help="BLAS threads for every model (default 1: on a shared, oversubscribed "
+        "machine multithreaded OpenBLAS loses more time waiting than it gains)",
+    )
+    args = p.parse_args()
+    with threadpool_limits(args.blas_threads):
+        run(args)
+
+
+def run(args):
+    X, y, X_test, y_test = load(args.data_home)
+    n_train = 5000 if args.quick else 49000
+    epochs_timed = 1 if args.quick else EPOCHS_TIMED
+    epochs_best = 3 if args.quick else EPOCHS_BEST
+    X_tr, y_tr = X[:n_train], y[:n_train]
+    X_val, y_val = X[49000:], y[49000:]
+    std = ImageStandardizer(mode="pixel").fit(X_tr)
+    X_tr, X_val, X_test = (std.transform(a) for a in (X_tr, X_val, X_test))
+    assert X_tr.dtype == np.float32
+    print(machine_line(), f"; BLAS threads: {args.blas_threads}")
+    print(f"train {X_tr.shape}, validation {X_val.shape}, test {X_test.shape}")
+
+    common = dict(
+        hidden_layer_sizes=(512,),
+        activation="relu",
+        solver="sgd",
+        momentum=0.9,
+        nesterovs_momentum=True,
+        learning_rate_init=0.01,
+        batch_size=200,
+        max_iter=epochs_timed,
+        tol=0.0,
+        n_iter_no_change=epochs_timed + 1,
+        random_state=0,
+    )
+    rows, per_epoch, cpu_epoch = [], {}, {}
+    runs = [
+        ("sklearn", SkMLP, "float64"),
+        ("skcv", MLPClassifier, "float32"),
+        ("sklearn", SkMLP, "float32"),
+        ("skcv", MLPClassifier, "float64"),
+    ]
+    for lib, cls, dtype in runs:
+        Xd = X_tr.astype(dtype)
+        est = cls(**common)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            cpu0 = time.process_time()
+            est, seconds, peak = measure(est.fit, Xd, y_tr)
+            cpu = time.process_time() - cpu0
+        epoch = seconds / est.n_iter_
+        per_epoch[lib, dtype] = epoch
+        cpu_epoch[lib, dtype] = cpu / est.n_iter_
+        acc = est.score(X_test.astype(dtype), y_test)
+        rows.append(
+            {
+                "model": f"{lib} MLP 512 sgd ({dtype})",
+                "epochs": est.n_iter_,
+                "s / epoch": epoch,
+                "CPU s / epoch": cpu / est.n_iter_,
+                "peak MiB": peak,
+                "test acc": acc,
+            }
+        )
+        print(rows[-1], flush=True)
+    for r in rows:
+        lib, dtype = r["model"].split()[0], r["model"].split("(")[1][:-1]
+        if lib == "skcv":
+            r["ratio vs sklearn same dtype"] = (
+                per_epoch["skcv", dtype] / (per_epoch["sklearn", dtype])
+            )
+            r["ratio vs sklearn float64"] = (
+                per_epoch["skcv", dtype] / (per_epoch["sklearn", "float64"])
+            )
+            r["CPU ratio vs sklearn same dtype"] = (
+                cpu_epoch["skcv", dtype] / cpu_epoch["sklearn", dtype]
+            )
+            r["CPU ratio vs sklearn float64"] = (
+                cpu_epoch["skcv", dtype] / cpu_epoch["sklearn", "float64"]
+            )
+
+    # Early stopping: the estimator holds out validation_fraction of the 50,000
+    # training images (stratified: 1,000 images, as in the course's split), scores
+    # them after each epoch and restores the best epoch's weights and batch-norm
+    # statistics at the end.
+    X_fit = np.concatenate([X_tr, X_val])
+    y_fit = np.concatenate([y_tr, y_val])
+    best = MLPClassifier(
+        hidden_layer_sizes=(1024, 512),
+        batch_norm=True,
+        dropout=0.2,
+        solver="adam",
+        learning_rate_init=1e-3,
+        alpha=1e-4,
+        batch_size=200,
+        max_iter=epochs_best,
+        early_stopping=True,
+        validation_fraction=1000 / len(y_fit),
+        n_iter_no_change=4,
+        tol=0.0,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        cpu0 = time.process_time()
+        best, seconds, peak = measure(best.fit, X_fit, y_fit)
+        cpu = time.process_time() - cpu0
+    rows.append(
+        {
+            "model": "skcv MLP 1024-512 BN+dropout adam (float32)",
+            "epochs": best.n_iter_,
+            "s / epoch": seconds / best.n_iter_,
+            "CPU s / epoch": cpu / best.n_iter_,
+            "peak MiB": peak,
+            "test acc": best.score(X_test, y_test),
+        }
+    )
+    print(f"validation accuracy per epoch: {np.round(best.validation_scores_, 4)}")
+    print()
+    print(
+        markdown_table(
+            rows,
+            [
+                "model",
+                "epochs",
+                "s / epoch",
+                "CPU s / epoch",
+                "peak MiB",
+                "test acc",
+                "ratio vs sklearn same dtype",
+                "ratio vs sklearn float64",
+                "CPU ratio vs sklearn same dtype",
+                "CPU ratio vs sklearn float64",
+            ],
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
