@@ -1,0 +1,23 @@
+"""The README's quick tour runs as written."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.mark.slow
+def test_quick_tour_runs(capsys):
+    text = README.read_text()
+    code = re.search(r"## Quick tour\n\n```python\n(.*?)```", text, re.S).group(1)
+    exec(compile(code, "README quick tour", "exec"), {})
+    scores = [float(line) for line in capsys.readouterr().out.split()]
+    assert len(scores) == 2 and all(score > 0.9 for score in scores)
+
+
+def test_readme_marks_one_test_command():
+    lines = README.read_text().splitlines()
+    lines = [ln for ln in lines if ln.endswith("# test-command")]
+    assert len(lines) == 1 and lines[0].startswith("python -m pytest")
