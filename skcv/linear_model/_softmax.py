@@ -59,51 +59,6 @@ class SoftmaxClassifier(BaseLinearClassifier):
     True
     """
 
-    def __init__(
-        self,
-        *,
-        penalty="l2",
-        alpha=1e-4,
-        l1_ratio=0.15,
-        solver="auto",
-        learning_rate="constant",
-        learning_rate_init=1e-3,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        batch_size="auto",
-        max_iter=1000,
-        tol=1e-4,
-        n_iter_no_change=10,
-        early_stopping=False,
-        validation_fraction=0.1,
-        shuffle=True,
-        fit_intercept=True,
-        class_weight=None,
-        warm_start=False,
-        random_state=None,
-        verbose=False,
-    ):
-        self.penalty = penalty
-        self.alpha = alpha
-        self.l1_ratio = l1_ratio
-        self.solver = solver
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.shuffle = shuffle
-        self.fit_intercept = fit_intercept
-        self.class_weight = class_weight
-        self.warm_start = warm_start
-        self.random_state = random_state
-        self.verbose = verbose
-
     def _smooth(self) -> bool:
         return True
 

@@ -5,49 +5,35 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_random_state
 
 from skcv._optim import (
-    SCHEDULES,
     SECOND_ORDER_SOLVERS,
     SOLVERS,
-    TrainState,
     get_loss,
     log_softmax,
-    make_optimizer,
-    make_schedule,
     softmax,
-    train_minibatch,
-    train_second_order,
-    validation_split,
 )
-from skcv.linear_model._base import BaseLinearClassifier
+from skcv._optim._estimator import (
+    SHARED_CONSTRAINTS,
+    BaseTrainedClassifier,
+    _first_order,
+)
 from skcv.neural_network._layers import BatchNorm, Dense
 from skcv.neural_network._network import Network, TrainableView, build_layers
-from skcv.utils._sklearn import (
-    Interval,
-    StrOptions,
-    _fit_context,
-    check_is_fitted,
-    validate_data,
-)
+from skcv.utils._sklearn import Interval, StrOptions
 
 __all__ = ["MLPClassifier"]
 
 _ACTIVATIONS = {"relu", "leaky_relu", "tanh", "logistic", "sigmoid", "identity"}
 
 
-def _first_order(est) -> bool:
-    return est.solver in SOLVERS
-
-
 def _probabilistic(est) -> bool:
     return est.loss == "cross_entropy"
 
 
-class MLPClassifier(ClassifierMixin, BaseEstimator):
+class MLPClassifier(BaseTrainedClassifier):
     """Fully connected neural network classifier written in numpy.
 
     A drop-in superset of :class:`sklearn.neural_network.MLPClassifier`'s
@@ -208,6 +194,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
+        **SHARED_CONSTRAINTS,
         "hidden_layer_sizes": [
             "array-like",
             Interval(Integral, 1, None, closed="left"),
@@ -215,9 +202,6 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         "activation": [StrOptions(_ACTIVATIONS)],
         "negative_slope": [Interval(Real, 0, None, closed="left")],
         "solver": [StrOptions({*SOLVERS, *SECOND_ORDER_SOLVERS})],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
-        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "loss": [StrOptions({"cross_entropy", "hinge"})],
         "weight_init": [
             StrOptions({"auto", "xavier", "he", "normal"}),
@@ -229,24 +213,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [StrOptions(set(SCHEDULES))],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
     def __init__(
@@ -343,9 +313,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             return "he" if self.activation in ("relu", "leaky_relu") else "xavier"
         return self.weight_init
 
-    def _check_solver(self, n_hidden):
+    def _resolved_solver(self) -> str:
+        return self.solver
+
+    def _check_solver(self):
+        n_hidden = len(self._hidden())
         if self.solver not in SECOND_ORDER_SOLVERS:
-            return
+            return self.solver
         problems = []
         if self.loss != "cross_entropy":
             problems.append(f"loss={self.loss!r} (not differentiable)")
@@ -359,21 +333,32 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 f"got {', '.join(problems)}. Use a first-order solver "
                 f"({', '.join(SOLVERS)})."
             )
+        return self.solver
 
-    def _batch_size(self, n):
-        if self.batch_size == "auto":
-            return min(200, n)
-        return min(self.batch_size, n)
-
-    # ------------------------------------------------------------------ data
-    # The linear classifiers' input checks and class weighting, shared as is.
-    _validate_fit_data = BaseLinearClassifier._validate_fit_data
-    _apply_class_weight = BaseLinearClassifier._apply_class_weight
-
-    # --------------------------------------------------------------- network
+    # ------------------------------------------------------- seeds (hooks)
     def _seeds(self):
         rs = check_random_state(self.random_state)
         return [int(s) for s in rs.randint(2**31 - 1, size=3)]
+
+    def _fit_random(self):
+        seed_init, seed_loop, seed_split = self._seeds()
+        return seed_init, np.random.RandomState(seed_loop), seed_split
+
+    def _partial_init_seed(self):
+        return self._seeds()[0]
+
+    def _new_partial_rng(self):
+        return np.random.RandomState(self._seeds()[1])
+
+    # ------------------------------------------------------ network (hooks)
+    def _has_model(self):
+        return hasattr(self, "layers_")
+
+    def _warm_compatible(self, X):
+        return self.coefs_[0].shape[0] == X.shape[1] and self.coefs_[0].dtype == X.dtype
+
+    def _param_dtype(self):
+        return self.layers_[0].W.dtype
 
     def _build(self, n_features, dtype, seed):
         hidden = self._hidden()
@@ -392,7 +377,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.n_outputs_ = len(self.classes_)
         self.out_activation_ = "softmax"
 
-    def _network(self):
+    _init_model = _build
+
+    def _net(self):
         return Network(
             self.layers_,
             get_loss(self.loss),
@@ -401,45 +388,23 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             l1_ratio=self.l1_ratio,
         )
 
-    def _publish(self, state):
+    def _publish_params(self):
         dense = [la for la in self.layers_ if isinstance(la, Dense)]
         self.coefs_ = [d.W for d in dense]
         self.intercepts_ = [
             d.b if d.b is not None else np.zeros(d.W.shape[1], d.W.dtype) for d in dense
         ]
-        if state is None:
-            return
-        self.loss_curve_ = list(state.loss_curve)
-        self.validation_scores_ = (
-            list(state.validation_scores) if state.validation_scores else None
-        )
-        self.best_validation_score_ = (
-            state.best_validation_score if state.validation_scores else None
-        )
-        self.best_loss_ = state.best_loss
-        self.n_iter_ = state.n_iter
-        self.t_ = state.t
 
-    def _new_state(self, net):
-        opt = make_optimizer(
-            self.solver,
-            net.params,
-            self.learning_rate_init,
-            momentum=self.momentum,
-            nesterovs_momentum=self.nesterovs_momentum,
-            beta_1=self.beta_1,
-            beta_2=self.beta_2,
-            epsilon=self.epsilon,
-        )
-        sched = make_schedule(
-            self.learning_rate,
-            self.learning_rate_init,
-            step_size=max(1, self.max_iter // 3),
-            power_t=self.power_t,
-        )
-        return TrainState(optimizer=opt, schedule=sched)
+    def _optimizer_kwargs(self):
+        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
 
-    def _set_running_stats(self, net, X):
+    def _schedule_kwargs(self):
+        return {"power_t": self.power_t}
+
+    def _second_order_view(self, net):
+        return TrainableView(net)
+
+    def _after_second_order(self, net, X):
         """After full-batch training: running statistics = the full batch's."""
         bns = [la for la in net.layers if isinstance(la, BatchNorm)]
         if not bns:
@@ -453,11 +418,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             for b, m in zip(bns, saved, strict=True):
                 b.momentum = m
 
-    def _encode(self, y):
-        return np.searchsorted(self.classes_, y)
-
     # ------------------------------------------------------------------ fit
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Train the network on ``X`` and ``y``.
 
@@ -475,86 +436,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The fitted classifier.
         """
-        hidden = self._hidden()
-        self._check_solver(len(hidden))
-        warm = self.warm_start and hasattr(self, "layers_")
-        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight, reset=True)
-        classes = np.unique(y)
-        if len(classes) < 2:
-            raise ValueError(
-                "The classifier needs samples of at least 2 classes in the data; "
-                f"got 1 class: {classes[0]!r}."
-            )
-        same = (
-            warm
-            and np.array_equal(classes, self.classes_)
-            and self.coefs_[0].shape[0] == X.shape[1]
-            and self.coefs_[0].dtype == X.dtype
-        )
-        self.classes_ = classes
-        y_idx = self._encode(y)
-        sw = self._apply_class_weight(y_idx, sample_weight, y, X.dtype)
-        seed_init, seed_loop, seed_split = self._seeds()
-        history = getattr(self, "_train_state", None) if same else None
-        if not same:
-            self._build(X.shape[1], X.dtype, seed_init)
-        net = self._network()
-        self._publish(None)
-        if self.solver in SECOND_ORDER_SOLVERS:
-            curve, n_iter = train_second_order(
-                TrainableView(net),
-                X,
-                y_idx,
-                sw,
-                solver=self.solver,
-                max_iter=self.max_iter,
-                tol=self.tol,
-            )
-            self._set_running_stats(net, X)
-            self._train_state = None
-            self.loss_curve_ = curve
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-            self.best_loss_ = min(curve)
-            self.n_iter_ = n_iter
-            self.t_ = n_iter * X.shape[0]
-            return self
-        rng = np.random.RandomState(seed_loop)
-        X_val = y_val = None
-        X_tr, y_tr, sw_tr = X, y_idx, sw
-        if self.early_stopping:
-            X_tr, y_tr, sw_tr, X_val, y_val = validation_split(
-                X, y_idx, sw, self.validation_fraction, seed_split
-            )
-        state = self._new_state(net)
-        if history is not None:
-            state.loss_curve = list(history.loss_curve)
-            state.validation_scores = list(history.validation_scores)
-            state.n_iter, state.t = history.n_iter, history.t
-        self._train_state = state
-        try:
-            train_minibatch(
-                net,
-                X_tr,
-                y_tr,
-                sw_tr,
-                state=state,
-                batch_size=self._batch_size(X_tr.shape[0]),
-                max_iter=self.max_iter,
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
-                X_val=X_val,
-                y_val=y_val,
-                shuffle=self.shuffle,
-                random_state=rng,
-                verbose=self.verbose,
-            )
-        finally:
-            self._publish(state)
-        return self
+        return super().fit(X, y, sample_weight=sample_weight)
 
     @available_if(_first_order)
-    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch of the first-order solver on ``X`` and ``y``.
 
@@ -574,87 +458,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The updated classifier.
         """
-        first = getattr(self, "_train_state", None) is None
-        self._check_solver(len(self._hidden()))
-        if self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' is not supported by partial_fit (one batch "
-                "does not show the class frequencies); pass a dict."
-            )
-        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight, reset=first)
-        if first:
-            if classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit."
-                )
-            self.classes_ = np.unique(np.asarray(classes))
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    f"classes must contain at least 2 classes; got {self.classes_!r}."
-                )
-            seed_init, _, _ = self._seeds()
-            self._build(X.shape[1], X.dtype, seed_init)
-        elif classes is not None and not np.array_equal(
-            np.unique(np.asarray(classes)), self.classes_
-        ):
-            raise ValueError(
-                f"classes={classes!r} differs from the classes of the first call "
-                f"{self.classes_!r}."
-            )
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
-        if len(unknown):
-            raise ValueError(f"y contains labels not in classes: {unknown!r}.")
-        y_idx = self._encode(y)
-        sw = self._apply_class_weight(y_idx, sample_weight, y, X.dtype)
-        X = X.astype(self.layers_[0].W.dtype, copy=False)
-        net = self._network()
-        if first:
-            self._train_state = self._new_state(net)
-        if first or not hasattr(self, "_partial_rng"):
-            self._partial_rng = np.random.RandomState(self._seeds()[1])
-        state = self._train_state
-        try:
-            train_minibatch(
-                net,
-                X,
-                y_idx,
-                sw,
-                state=state,
-                batch_size=self._batch_size(X.shape[0]),
-                max_iter=1,
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
-                shuffle=self.shuffle,
-                random_state=self._partial_rng,
-                verbose=False,
-                warn_not_converged=False,
-            )
-        finally:
-            self._publish(state)
-        return self
+        return super().partial_fit(X, y, classes=classes, sample_weight=sample_weight)
 
     # -------------------------------------------------------------- predict
     def _scores(self, X):
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = self._validate_predict_data(X)
         X = X.astype(self.coefs_[0].dtype, copy=False)
-        return self._network().forward(X, train=False)
-
-    def predict(self, X):
-        """Predict the class with the highest score.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted labels.
-        """
-        scores = self._scores(X)
-        return self.classes_[scores.argmax(axis=1)]
+        return self._net().forward(X, train=False)
 
     @available_if(_probabilistic)
     def predict_proba(self, X):
