@@ -63,7 +63,9 @@ def resized_crop(x, gen, scale=(0.35, 1.0), ratio=(3 / 4, 4 / 3)):
     theta[:, 1, 1] = sh
     theta[:, 1, 2] = ty
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-    return F.grid_sample(x, grid, mode="bilinear", align_corners=False)
+    return F.grid_sample(
+        x, grid, mode="bilinear", padding_mode="border", align_corners=False
+    )
 
 
 def color_jitter(x, gen, brightness=0.4, contrast=0.4, saturation=0.4):

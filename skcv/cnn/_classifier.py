@@ -237,7 +237,7 @@ class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
     >>> from sklearn.datasets import load_digits
     >>> from skcv.cnn import CNNClassifier
     >>> X, y = load_digits(return_X_y=True)
-    >>> clf = CNNClassifier(module="simple", epochs=3, learning_rate_init=0.1,
+    >>> clf = CNNClassifier(module="simple", epochs=3, batch_size=32, solver="adam",
     ...                     image_shape=(8, 8), random_state=0)
     >>> clf.fit(X[:500] / 16, y[:500]).score(X[500:700] / 16, y[500:700]) > 0.8
     True
