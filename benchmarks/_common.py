@@ -25,15 +25,15 @@ class _PeakSampler(threading.Thread):
         super().__init__(daemon=True)
         self.interval = interval
         self.peak = _rss_bytes()
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self):
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             self.peak = max(self.peak, _rss_bytes())
             time.sleep(self.interval)
 
     def stop(self) -> int:
-        self._stop.set()
+        self._halt.set()
         self.join()
         return max(self.peak, _rss_bytes())
 

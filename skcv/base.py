@@ -61,7 +61,10 @@ class ImageInputMixin:
         image_shape = getattr(self, "image_shape", None)
         if image_shape is not None:
             image_shape = check_image_shape(image_shape)
-        if not _is_image_list(X) and np.ndim(X) == 2:
+        if not isinstance(X, (list, tuple)) and not hasattr(X, "ndim"):
+            X = np.asarray(X)  # array-likes such as sklearn's _NotAnArray
+        if not _is_image_list(X) and np.ndim(X) in (1, 2):
+            # 1-D input gets scikit-learn's "Reshape your data" error from here.
             return self._validate_rows(X, image_shape, reset=reset)
         images = check_images(
             X, image_shape=image_shape, allow_list=self._allows_variable_size

@@ -1,0 +1,314 @@
+"""CIFAR-10 from the standard ``cifar-10-batches-py`` files, unpickled safely."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import os
+import pickle
+import shutil
+import tarfile
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from skcv.utils._sklearn import StrOptions, validate_params
+
+__all__ = ["get_data_home", "load_cifar10"]
+
+CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
+CIFAR10_MD5 = "c58f30108f718f92721af3b95e74349a"
+_FOLDER = "cifar-10-batches-py"
+_TRAIN = tuple(f"data_batch_{i}" for i in range(1, 6))
+_TEST = ("test_batch",)
+_META = "batches.meta"
+
+# Patched by the tests to serve a local archive: never reach the network there.
+_urlopen = urllib.request.urlopen
+
+
+def get_data_home(data_home=None) -> Path:
+    """Return the folder that holds skcv's downloaded data sets.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        The folder. None uses the environment variable ``SKCV_DATA`` when set,
+        otherwise ``~/skcv_data``.
+
+    Returns
+    -------
+    data_home : pathlib.Path
+        The folder, with ``~`` expanded (it is not created).
+
+    Examples
+    --------
+    >>> from skcv.datasets import get_data_home
+    >>> get_data_home("/tmp/skcv").as_posix()
+    '/tmp/skcv'
+    """
+    if data_home is None:
+        data_home = os.environ.get("SKCV_DATA") or Path("~", "skcv_data")
+    return Path(data_home).expanduser()
+
+
+def _encode_latin1(obj, encoding="utf-8", errors="strict"):
+    """``_codecs.encode`` as pickled by Python 3 for bytes (latin-1 only)."""
+    if encoding not in ("latin1", "latin-1") or not isinstance(obj, str):
+        raise pickle.UnpicklingError(
+            f"refusing codecs.encode with encoding={encoding!r}: CIFAR-10 files "
+            "only use it to rebuild bytes from latin-1 text."
+        )
+    return codecs.encode(obj, encoding, errors)
+
+
+# numpy's array reconstructor, found without importing the deprecated numpy.core.
+_RECONSTRUCT = np.ndarray.__reduce__(np.zeros(0))[0]
+
+# The only globals a CIFAR-10 batch (Python 2 pickle of numpy arrays, or the
+# same written by Python 3) refers to.
+_ALLOWED_GLOBALS = {
+    ("numpy.core.multiarray", "_reconstruct"): _RECONSTRUCT,
+    ("numpy._core.multiarray", "_reconstruct"): _RECONSTRUCT,
+    ("numpy", "ndarray"): np.ndarray,
+    ("numpy", "dtype"): np.dtype,
+    ("_codecs", "encode"): _encode_latin1,
+    ("codecs", "encode"): _encode_latin1,
+}
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    """Unpickler that resolves only the globals listed in ``_ALLOWED_GLOBALS``.
+
+    A pickle can call any importable callable while it loads (``os.system``,
+    ``builtins.eval``...). CIFAR-10 batches only need numpy's array
+    reconstructor, ``numpy.ndarray``, ``numpy.dtype`` and latin-1 encoding, so
+    everything else is refused before it is imported.
+    """
+
+    def find_class(self, module, name):
+        try:
+            return _ALLOWED_GLOBALS[(module, name)]
+        except KeyError:
+            raise pickle.UnpicklingError(
+                f"refusing to load global {module}.{name}: a CIFAR-10 batch file "
+                "only contains numpy arrays, lists and strings, so this file is "
+                "corrupt or malicious."
+            ) from None
+
+
+def _safe_load(path: Path) -> dict:
+    """Load one batch file with the restricted unpickler (keys decoded to str)."""
+    with open(path, "rb") as f:
+        try:
+            obj = _RestrictedUnpickler(f, encoding="bytes").load()
+        except pickle.UnpicklingError as exc:
+            raise pickle.UnpicklingError(f"{path}: {exc}") from exc
+    if not isinstance(obj, dict):
+        raise ValueError(f"{path} is not a CIFAR-10 batch: expected a dict.")
+    return {k.decode() if isinstance(k, bytes) else k: v for k, v in obj.items()}
+
+
+def _load_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    batch = _safe_load(path)
+    data, labels = batch.get("data"), batch.get("labels")
+    if (
+        not isinstance(data, np.ndarray)
+        or data.dtype != np.uint8
+        or data.ndim != 2
+        or data.shape[1] != 3072
+        or labels is None
+        or len(labels) != data.shape[0]
+    ):
+        raise ValueError(
+            f"{path} is not a CIFAR-10 batch: expected 'data' uint8 (n, 3072) and "
+            f"n 'labels'."
+        )
+    # Rows are channel-planar (1024 red, 1024 green, 1024 blue): to NHWC.
+    images = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    return images, np.asarray(labels, dtype=np.int64)
+
+
+def _missing_message(folder: Path) -> str:
+    return (
+        f"CIFAR-10 not found: {folder} does not exist or lacks the batch files. "
+        f"Either pass download=True to fetch {CIFAR10_URL} (163 MB) into "
+        f"{folder.parent}, or download and extract that archive yourself so that "
+        f"{folder} holds data_batch_1..5, test_batch and batches.meta; the folder "
+        "above it is data_home (default: $SKCV_DATA, else ~/skcv_data)."
+    )
+
+
+def _md5(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _safe_extract(archive: Path, data_home: Path) -> None:
+    """Extract the batch files of the archive, refusing unsafe members.
+
+    Only regular files and folders under ``cifar-10-batches-py/`` are allowed (no
+    absolute paths, no ``..``, no links or devices).
+    """
+    with tarfile.open(archive, "r:gz") as tar:
+        members = tar.getmembers()
+        for m in members:
+            parts = Path(m.name).parts
+            if (
+                Path(m.name).is_absolute()
+                or ".." in parts
+                or not parts
+                or parts[0] != _FOLDER
+                or not (m.isfile() or m.isdir())
+            ):
+                raise ValueError(
+                    f"refusing to extract {m.name!r} from {archive}: the CIFAR-10 "
+                    f"archive only holds regular files under {_FOLDER}/."
+                )
+        tar.extractall(data_home, members=members, filter="data")
+
+
+def _download(data_home: Path) -> None:
+    data_home.mkdir(parents=True, exist_ok=True)
+    archive = data_home / "cifar-10-python.tar.gz"
+    partial = archive.with_suffix(".part")
+    with _urlopen(CIFAR10_URL) as response, open(partial, "wb") as f:
+        shutil.copyfileobj(response, f, length=1 << 20)
+    md5 = _md5(partial)
+    if md5 != CIFAR10_MD5:
+        partial.unlink()
+        raise OSError(
+            f"MD5 mismatch for {CIFAR10_URL}: expected {CIFAR10_MD5}, got {md5}; "
+            "the download is corrupt or was tampered with (file removed)."
+        )
+    partial.replace(archive)
+    _safe_extract(archive, data_home)
+    archive.unlink()
+
+
+DESCR = """CIFAR-10 (Krizhevsky, 2009)
+--------------------------
+60,000 colour images of 32 x 32 pixels in 10 classes (6,000 per class):
+50,000 training images (data_batch_1..5) and 10,000 test images (test_batch).
+Images are uint8, channels last (n, 32, 32, 3).
+https://www.cs.toronto.edu/~kriz/cifar.html
+"""
+
+
+@validate_params(
+    {
+        "data_home": [str, os.PathLike, None],
+        "download": ["boolean"],
+        "return_X_y": ["boolean"],
+        "subset": [StrOptions({"all", "train", "test"})],
+    },
+    prefer_skip_nested_validation=True,
+)
+def load_cifar10(data_home=None, download=False, return_X_y=False, subset="all"):
+    """Load CIFAR-10 from the standard ``cifar-10-batches-py`` files.
+
+    The files are Python pickles; they are read with a restricted unpickler that
+    resolves only numpy's array reconstructor, ``numpy.ndarray``,
+    ``numpy.dtype`` and latin-1 ``codecs.encode``, so a tampered file cannot run
+    code (it raises :class:`pickle.UnpicklingError`).
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        Folder holding ``cifar-10-batches-py/``. None uses ``$SKCV_DATA`` or
+        ``~/skcv_data`` (:func:`get_data_home`).
+    download : bool, default=False
+        If the files are missing, download the official archive
+        (``https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz``, 163 MB),
+        check its published MD5 (``c58f30108f718f92721af3b95e74349a``) and
+        extract it safely into ``data_home``.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    subset : {"all", "train", "test"}, default="all"
+        Which split ``data``/``target`` hold: the 50,000 training images, the
+        10,000 test images, or both (training first).
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        With fields
+
+        - ``data``: uint8 ndarray of shape (n, 32, 32, 3), channels last;
+        - ``target``: int64 ndarray of shape (n,), labels 0..9;
+        - ``target_names``: list of the 10 class names;
+        - ``X_train``, ``y_train`` (subset "all" or "train") and ``X_test``,
+          ``y_test`` (subset "all" or "test"): the official split; with
+          ``subset="all"`` they are views of ``data``/``target``;
+        - ``DESCR``: a description.
+    (data, target) : tuple if ``return_X_y`` is True
+
+    Raises
+    ------
+    FileNotFoundError
+        If the files are missing and ``download`` is False; the message says how
+        to get them.
+    pickle.UnpicklingError
+        If a file refers to anything but numpy arrays (a crafted pickle).
+    OSError
+        If the downloaded archive does not have the published MD5.
+
+    References
+    ----------
+    .. [1] A. Krizhevsky, "Learning multiple layers of features from tiny
+       images", Tech. report, University of Toronto, 2009.
+
+    Examples
+    --------
+    >>> from skcv.datasets import load_cifar10
+    >>> cifar = load_cifar10(subset="test")  # doctest: +SKIP
+    >>> cifar.data.shape, cifar.data.dtype  # doctest: +SKIP
+    ((10000, 32, 32, 3), dtype('uint8'))
+    """
+    home = get_data_home(data_home)
+    folder = home / _FOLDER
+    needed = (*_TRAIN, *_TEST, _META)
+    if not all((folder / name).is_file() for name in needed):
+        if not download:
+            raise FileNotFoundError(_missing_message(folder))
+        _download(home)
+        if not all((folder / name).is_file() for name in needed):
+            raise FileNotFoundError(_missing_message(folder))
+    meta = _safe_load(folder / _META)
+    names = meta.get("label_names")
+    if not isinstance(names, list) or len(names) != 10:
+        raise ValueError(f"{folder / _META} has no list of 10 'label_names'.")
+    target_names = [n.decode() if isinstance(n, bytes) else str(n) for n in names]
+
+    def load(files):
+        parts = [_load_batch(folder / name) for name in files]
+        images = np.concatenate([p[0] for p in parts])
+        labels = np.concatenate([p[1] for p in parts])
+        return images, labels, sum(len(p[1]) for p in parts[: len(_TRAIN)])
+
+    bunch = Bunch(target_names=target_names, DESCR=DESCR)
+    if subset == "all":
+        data, target, n = load((*_TRAIN, *_TEST))
+        bunch.update(
+            X_train=data[:n], y_train=target[:n], X_test=data[n:], y_test=target[n:]
+        )
+    elif subset == "train":
+        data, target, _ = load(_TRAIN)
+        bunch.update(X_train=data, y_train=target)
+    else:
+        data, target, _ = load(_TEST)
+        bunch.update(X_test=data, y_test=target)
+    if return_X_y:
+        return data, target
+    bunch.update(data=data, target=target)
+    return bunch
+
+
+def _restricted_loads(payload: bytes):
+    """Unpickle bytes with the CIFAR-10 restrictions (used by the tests)."""
+    return _RestrictedUnpickler(io.BytesIO(payload), encoding="bytes").load()
