@@ -63,25 +63,6 @@ class _Network(nn.Module):
         return self.body(x)
 
 
-def _as_input(X):
-    """Turn array-likes that are not lists of images into ndarrays first.
-
-    ``np.ndim`` on objects that implement ``__array__`` but not
-    ``__array_function__`` fails, and a 1-D array needs sklearn's usual hint.
-    """
-    if not isinstance(X, (np.ndarray, list, tuple)) and hasattr(X, "__array__"):
-        if not hasattr(X, "tocsr"):  # sparse input gets sklearn's message
-            X = np.asarray(X)
-    if isinstance(X, np.ndarray) and X.ndim == 1:
-        raise ValueError(
-            f"X must be a batch of images or 2-D rows; got a 1-D array of shape "
-            f"{X.shape}. Reshape your data either using X.reshape(-1, 1) if your "
-            "data has a single feature or X.reshape(1, -1) if it contains a single "
-            "sample."
-        )
-    return X
-
-
 def _schedule_factor(kind: str, t: float) -> float:
     """Learning-rate multiplier at training progress ``t`` in [0, 1]."""
     t = min(max(t, 0.0), 1.0)
@@ -468,7 +449,7 @@ class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, y, *, epochs, reset, partial, classes=None):
         y = self._check_y(y)
-        images = self._validate_images(_as_input(X), reset=reset)
+        images = self._validate_images(X, reset=reset)
         if len(images) != len(y):
             raise ValueError(
                 f"X and y have inconsistent numbers of samples: {len(images)} and "
@@ -786,7 +767,7 @@ class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------ prediction
     def _predict_logits(self, X) -> np.ndarray:
         check_is_fitted(self, "module_")
-        images = self._validate_images(_as_input(X), reset=False)
+        images = self._validate_images(X, reset=False)
         return self._logits(self.module_, self._to_tensor(images)).cpu().numpy()
 
     def predict_proba(self, X):
