@@ -630,11 +630,11 @@ class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
                 correct = torch.zeros((), device=device, dtype=torch.long)
                 seen = 0
                 lr_used = None
-                for b in range(steps_per_epoch):
-                    idx = perm[b * bs : (b + 1) * bs]
-                    if b == steps_per_epoch - 1 and n - (b + 1) * bs == 1:
-                        idx = perm[b * bs :]
-                    xb, yb = X_all[idx], y_all[idx]
+                batches = [
+                    perm[b * bs : (b + 1) * bs] for b in range(steps_per_epoch - 1)
+                ]
+                batches.append(perm[(steps_per_epoch - 1) * bs :])  # may hold bs+1
+                for xb, yb in self._iter_batches(X_all, y_all, batches, on_device):
                     if not on_device:
                         xb = xb.to(device, non_blocking=True)
                         yb = yb.to(device, non_blocking=True)
@@ -727,6 +727,21 @@ class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
             h["valid_accuracy"] for h in self.history_ if valid is not None
         ]
         return self
+
+    def _iter_batches(self, X, y, batches, on_device):
+        """Yield ``(X[idx], y[idx])``; through DataLoader workers when asked."""
+        if on_device or self.num_workers == 0:
+            for idx in batches:
+                yield X[idx], y[idx]
+            return
+        loader = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(X, y),
+            batch_size=None,
+            sampler=[idx.tolist() for idx in batches],
+            num_workers=self.num_workers,
+            pin_memory=torch.cuda.is_available(),
+        )
+        yield from loader
 
     @staticmethod
     def _snapshot(net):

@@ -123,7 +123,7 @@ def test_checkpoint_loads_with_weights_only(tmp_path, monkeypatch):
 def test_gridsearch_over_learning_rate_with_kfold():
     X, y = _digits(240)
     search = GridSearchCV(
-        _clf(epochs=2, image_shape=(8, 8)),
+        _clf(epochs=4, batch_size=16, image_shape=(8, 8)),
         {"learning_rate_init": [1e-4, 1e-2]},
         cv=KFold(3, shuffle=True, random_state=0),
     )
@@ -272,11 +272,14 @@ def test_verbose_shows_progress_bar(capsys):
     assert "epoch" in err and "2/2" in err
 
 
-def test_data_through_loader_path_matches_device_path():
+@pytest.mark.parametrize("num_workers", [0, pytest.param(1, marks=pytest.mark.slow)])
+def test_data_through_loader_path_matches_device_path(num_workers):
+    # On a GPU, data that does not fit stays on the CPU and batches are gathered
+    # there (by DataLoader workers when num_workers > 0); force that path here.
     X, y = _digits(96)
     a = _clf(epochs=1)
     a.fit(X, y)
-    b = _clf(epochs=1)
+    b = _clf(epochs=1, num_workers=num_workers)
     b._data_on_device = False
     b.fit(X, y)
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-6)
