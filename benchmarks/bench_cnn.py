@@ -83,7 +83,8 @@ def plain_torch_loop(X, y, module, epochs, batch_size, lr, seed=0):
         perm = torch.randperm(len(t))
         for start in range(0, len(t), batch_size):
             idx = perm[start : start + batch_size]
-            loss = F.cross_entropy(net(x[idx]), t[idx])
+            xb = x[idx].contiguous(memory_format=torch.channels_last)
+            loss = F.cross_entropy(net(xb), t[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
