@@ -54,19 +54,26 @@ else:
 # %%
 # The four networks
 # -----------------
-# Same optimiser settings for the three classic networks; the fast preset
-# brings its own (Nesterov SGD, one-cycle schedule, label smoothing, flip +
-# translate augmentation, frozen patch-whitening first layer, test-time flip).
+# Same optimiser settings for the three classic networks (Adam, one-cycle
+# schedule); the fast preset brings its own (Nesterov SGD, one-cycle schedule,
+# label smoothing, flip + translate augmentation, frozen patch-whitening first
+# layer, test-time flip). The preset is tuned for 32x32 CIFAR-10; on the tiny
+# digits it gets narrower layers, an unscaled head and smaller batches.
 common = dict(
     epochs=epochs,
-    batch_size=64,
-    solver="nesterov",
-    learning_rate_init=0.05,
+    batch_size=32,
+    solver="adam",
+    learning_rate_init=0.003,
     lr_schedule="onecycle",
     random_state=0,
     early_stopping=True,
     validation_fraction=0.1,
     n_iter_no_change=epochs,
+)
+fast_digits = dict(
+    batch_size=32,
+    learning_rate_init=0.1,
+    module_params={"widths": (16, 32, 64), "head_scale": 1.0},
 )
 models = {
     "LeNet-5": CNNClassifier(
@@ -77,11 +84,10 @@ models = {
     "fast preset": CNNClassifier.from_preset(
         "fast",
         epochs=epochs,
-        batch_size=64,
         random_state=0,
         early_stopping=True,
         n_iter_no_change=epochs,
-        **({"module_params": {"widths": (16, 32, 64)}} if not args.data_home else {}),
+        **({} if args.data_home else fast_digits),
     ),
 }
 
