@@ -11,6 +11,7 @@ Examples
 """
 
 import importlib
+import importlib.util  # noqa: F401 (find_spec for tools that probe subpackages)
 
 __version__ = "0.1.0.dev0"
 
