@@ -89,6 +89,13 @@ class ImageInputMixin:
         return images
 
     def _validate_rows(self, X, image_shape, *, reset: bool):
+        dtypes = getattr(X, "dtypes", None)  # pandas DataFrame
+        if dtypes is not None and len(dtypes) and all(d == np.uint8 for d in dtypes):
+            X = X.to_numpy()
+        elif not hasattr(X, "dtype") and dtypes is None:
+            X = np.asarray(X)  # lists of rows: same scaling rule as arrays
+        if getattr(X, "dtype", None) == np.float16:
+            X = np.asarray(X, dtype=np.float32)
         if getattr(X, "dtype", None) == np.uint8:
             X = np.asarray(X, dtype=np.float32) * np.float32(1.0 / 255.0)
         X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])

@@ -171,7 +171,11 @@ def _safe_extract(archive: Path, data_home: Path) -> None:
                     f"refusing to extract {m.name!r} from {archive}: the CIFAR-10 "
                     f"archive only holds regular files under {_FOLDER}/."
                 )
-        tar.extractall(data_home, members=members, filter="data")
+        try:
+            tar.extractall(data_home, members=members, filter="data")
+        except TypeError:  # Python < 3.10.12 / 3.11.4: no extraction filters;
+            # the member checks above already refuse what filter="data" would.
+            tar.extractall(data_home, members=members)
 
 
 def _download(data_home: Path) -> None:

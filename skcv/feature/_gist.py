@@ -104,7 +104,8 @@ def _resize_crop(image: np.ndarray, size: int) -> np.ndarray:
     """
     h, w = image.shape[:2]
     scaling = max(size / h, size / w)
-    new = (max(round(h * scaling), size), max(round(w * scaling), size))
+    # MATLAB's round (halves away from zero), as LMgist's imresizecrop.
+    new = tuple(max(int(np.floor(n * scaling + 0.5)), size) for n in (h, w))
     if new != (h, w):
         from skimage.transform import resize
 

@@ -24,8 +24,9 @@ _LUMA = np.array([0.2125, 0.7154, 0.0721])
 def _to_grey(image: np.ndarray) -> np.ndarray:
     if image.ndim == 2:
         return image
-    if image.shape[2] == 3:
-        return (image @ _LUMA.astype(image.dtype)).astype(image.dtype, copy=False)
+    if image.shape[2] in (3, 4):  # RGB, or RGBA whose alpha is ignored
+        rgb = image[..., :3]
+        return (rgb @ _LUMA.astype(image.dtype)).astype(image.dtype, copy=False)
     return image.mean(axis=2, dtype=image.dtype)
 
 

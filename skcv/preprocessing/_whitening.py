@@ -125,6 +125,13 @@ def _whitening_from_covariance(
     eigenvectors *= np.where(signs == 0, 1.0, signs)
     k = _n_components(eigenvalues, n_components)
     U = eigenvectors[:, :k]
+    floor = eigenvalues[0] * len(eigenvalues) * np.finfo(np.float64).eps
+    if np.any(eigenvalues[:k] + epsilon <= floor):
+        raise ValueError(
+            f"epsilon={epsilon!r} leaves a retained direction with (numerically) zero "
+            "variance, whose whitening would divide by zero; use epsilon > 0 or fewer "
+            "components (n_components)."
+        )
     root = np.sqrt(eigenvalues[:k] + epsilon)
     if method == "pca":
         whitening = U / root

@@ -191,3 +191,11 @@ def test_results_do_not_alias_the_workspace_and_threads_agree():
         np.testing.assert_array_equal(edges, kept if i % 2 == 0 else second)
     # A different shape gets a new workspace; huge images get a private one.
     assert canny(CAMERA[:50, :70]).shape == (50, 70)
+
+
+def test_canny_rgba_ignores_alpha():
+    from skimage import data
+
+    rgb = data.astronaut()[:96, :96]
+    rgba = np.dstack([rgb, np.full(rgb.shape[:2], 255, dtype=np.uint8)])
+    np.testing.assert_array_equal(canny(rgba, sigma=1.0), canny(rgb, sigma=1.0))

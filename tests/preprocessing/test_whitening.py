@@ -172,3 +172,11 @@ def test_patch_filters_grey_sampling_and_errors():
         patch_whitening_filters(X, method="ica")
     with pytest.raises(ValueError, match="images must have|ndim"):
         patch_whitening_filters(np.zeros((2, 3, 4, 5, 6)))
+
+
+def test_zero_epsilon_with_zero_variance_direction_raises():
+    rng = np.random.default_rng(0)
+    X = rng.random((3, 16))  # 3 samples: at most 2 directions with variance
+    with pytest.raises(ValueError, match="epsilon=0 leaves a retained direction"):
+        Whitener(epsilon=0).fit(X)
+    assert np.isfinite(Whitener(epsilon=1e-3).fit(X).transform(X)).all()

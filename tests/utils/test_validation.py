@@ -154,3 +154,12 @@ def test_mixin_variable_size():
     np.testing.assert_allclose(
         est.transform([np.ones((3, 3)), np.zeros((9, 2))]), [[1.0], [0.0]]
     )
+
+
+def test_mixin_uint8_rows_scaled_in_every_form():
+    X = np.full((2, 4), 255, dtype=np.uint8)
+    np.testing.assert_allclose(_Flatten().fit_transform(list(X)), 1.0)
+    pd = pytest.importorskip("pandas")
+    np.testing.assert_allclose(_Flatten().fit_transform(pd.DataFrame(X)), 1.0)
+    half = _Flatten().fit_transform(np.full((2, 4), 0.5, dtype=np.float16))
+    assert half.dtype == np.float32
