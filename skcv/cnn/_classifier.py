@@ -671,13 +671,17 @@ class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
                     "lr": float(lr_used),
                 }
                 if not math.isfinite(train_loss):
-                    self._restore(net, last_good)
+                    # With early stopping the best validated weights are the last
+                    # good ones; otherwise the last complete finite epoch's.
+                    self._restore(
+                        net, best_state if best_state is not None else last_good
+                    )
                     self.module_ = net.eval()
                     raise ValueError(
                         f"The training loss became {train_loss} in epoch "
-                        f"{record['epoch']}: training diverged. The last finite "
-                        "weights were kept; lower learning_rate_init (currently "
-                        f"{self.learning_rate_init})."
+                        f"{record['epoch']}: training diverged. The best (or last "
+                        "finite) weights were kept; lower learning_rate_init "
+                        f"(currently {self.learning_rate_init})."
                     )
                 if valid is not None:
                     vl, va = self._evaluate(net, valid[0], valid[1])

@@ -206,6 +206,37 @@ def test_divergence_raises_and_keeps_finite_weights():
     assert all(torch.isfinite(p).all() for p in clf.module_.parameters())
 
 
+class _NaNAfter(CNNClassifier):
+    """Loss turns NaN after ``nan_after`` optimisation steps (a late divergence)."""
+
+    nan_after = 10**9
+
+    def _loss(self, out, target):
+        self._steps = getattr(self, "_steps", 0) + 1
+        loss = super()._loss(out, target)
+        return loss * float("nan") if self._steps > self.nan_after else loss
+
+
+def _state(clf):
+    return torch.cat([p.detach().flatten() for p in clf.module_.parameters()])
+
+
+def test_late_divergence_with_early_stopping_keeps_best_weights():
+    X, y = _digits(128)
+    params = _clf(epochs=8, early_stopping=True, n_iter_no_change=20).get_params()
+    params.pop("module")
+    untrained = _NaNAfter(**params)
+    untrained.nan_after = 0  # diverges at once: only the initial weights exist
+    with pytest.raises(ValueError, match="learning_rate_init"):
+        untrained.fit(X, y)
+    late = _NaNAfter(**params)
+    late.nan_after = 12  # a few epochs of real training first
+    with pytest.raises(ValueError, match="learning_rate_init"):
+        late.fit(X, y)
+    assert late.best_epoch_ >= 1
+    assert not torch.allclose(_state(late), _state(untrained))
+
+
 @pytest.mark.parametrize(
     "solver, schedule",
     [
