@@ -148,8 +148,14 @@ def train_minibatch(
     n, opt, sched = X.shape[0], state.optimizer, state.schedule
     batch_size = int(min(max(batch_size, 1), n))
     full_batch = batch_size >= n
+    # Batch boundaries; a 1-sample tail joins the previous batch (a batch of one
+    # has no batch statistics: batch norm would see zero variance).
+    starts = list(range(0, n, batch_size))
+    if batch_size > 1 and len(starts) > 1 and n - starts[-1] == 1:
+        starts.pop()
+    stops = [*starts[1:], n]
     if not full_batch:
-        xbuf = np.empty((batch_size,) + X.shape[1:], dtype=X.dtype)
+        xbuf = np.empty((batch_size + 1,) + X.shape[1:], dtype=X.dtype)
     w_total = float(n if sample_weight is None else np.sum(sample_weight))
     early = X_val is not None
     bar = _progress(max_iter, verbose)
@@ -161,11 +167,11 @@ def train_minibatch(
             if shuffle and not full_batch:
                 rng.shuffle(order)
             epoch_loss = 0.0
-            for start in range(0, n, batch_size):
+            for start, stop in zip(starts, stops, strict=True):
                 if full_batch:
                     Xb, yb, swb = X, y, sample_weight
                 else:
-                    idx = order[start : start + batch_size]
+                    idx = order[start:stop]
                     Xb = xbuf[: len(idx)]
                     np.take(X, idx, axis=0, out=Xb)
                     yb = y[idx]

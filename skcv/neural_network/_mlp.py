@@ -354,8 +354,24 @@ class MLPClassifier(BaseTrainedClassifier):
     def _has_model(self):
         return hasattr(self, "layers_")
 
+    def _architecture(self):
+        hidden = self._hidden()
+        return (
+            tuple(hidden),
+            self.activation,
+            self.negative_slope,
+            bool(self.batch_norm),
+            tuple(self._dropouts(len(hidden))),
+        )
+
     def _warm_compatible(self, X):
-        return self.coefs_[0].shape[0] == X.shape[1] and self.coefs_[0].dtype == X.dtype
+        # A changed architecture (sizes, activation, batch norm, dropout) cannot
+        # reuse the old layers: warm_start then starts from a fresh network.
+        return (
+            self.coefs_[0].shape[0] == X.shape[1]
+            and self.coefs_[0].dtype == X.dtype
+            and getattr(self, "_architecture_", None) == self._architecture()
+        )
 
     def _param_dtype(self):
         return self.layers_[0].W.dtype
@@ -373,6 +389,7 @@ class MLPClassifier(BaseTrainedClassifier):
             rng=np.random.default_rng(seed),
             dtype=dtype,
         )
+        self._architecture_ = self._architecture()
         self.n_layers_ = len(units)
         self.n_outputs_ = len(self.classes_)
         self.out_activation_ = "softmax"
@@ -436,6 +453,15 @@ class MLPClassifier(BaseTrainedClassifier):
         self : object
             The fitted classifier.
         """
+        if self.batch_norm and sample_weight is not None:
+            sw = np.asarray(sample_weight, dtype=float)
+            if sw.size and not np.all(sw == sw.flat[0]):
+                raise ValueError(
+                    "sample_weight with unequal weights is not supported with "
+                    "batch_norm=True: batch statistics are unweighted, so the "
+                    "weights would be silently ignored there; use "
+                    "batch_norm=False or equal weights."
+                )
         return super().fit(X, y, sample_weight=sample_weight)
 
     @available_if(_first_order)

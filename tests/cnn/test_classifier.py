@@ -376,7 +376,8 @@ def test_from_preset():
 
 
 def test_fast_preset_whitening_layer_comes_from_patch_whitening_filters():
-    preprocessing = pytest.importorskip("skcv.preprocessing")
+    import skcv.preprocessing as preprocessing
+
     if not hasattr(preprocessing, "patch_whitening_filters"):
         pytest.skip("skcv.preprocessing.patch_whitening_filters not available")
     rng = np.random.default_rng(0)
