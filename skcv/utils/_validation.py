@@ -54,6 +54,7 @@ def check_image(
     name: str = "image",
     allow_color: bool = True,
     min_size: int = 1,
+    channels: tuple[int, ...] | None = None,
 ) -> np.ndarray:
     """Validate one image and return it as a float array.
 
@@ -67,6 +68,10 @@ def check_image(
         If False, a 3-D image raises.
     min_size : int, default=1
         Smallest allowed height and width.
+    channels : tuple of int, default=None
+        Allowed channel counts of a 3-D image (e.g. ``(1, 3, 4)`` for grey, RGB
+        and RGBA), so that a batch ``(n, H, W)`` passed by mistake to a function
+        on one image raises instead of being read as ``W`` channels.
 
     Returns
     -------
@@ -103,6 +108,13 @@ def check_image(
         raise ValueError(
             f"{name} is empty or smaller than {min_size}x{min_size}; got shape "
             f"{arr.shape}."
+        )
+    if channels is not None and arr.ndim == 3 and arr.shape[2] not in channels:
+        raise ValueError(
+            f"{name} has shape {arr.shape}: {arr.shape[2]} channels, but one of "
+            f"{tuple(channels)} is expected. A 3-D array whose last axis is not "
+            "a channel axis is probably a batch of images: pass one image, or a "
+            "batch to the matching transformer."
         )
     _check_finite(arr, name)
     return arr

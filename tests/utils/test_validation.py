@@ -163,3 +163,19 @@ def test_mixin_uint8_rows_scaled_in_every_form():
     np.testing.assert_allclose(_Flatten().fit_transform(pd.DataFrame(X)), 1.0)
     half = _Flatten().fit_transform(np.full((2, 4), 0.5, dtype=np.float16))
     assert half.dtype == np.float32
+
+
+def test_check_image_channels_rejects_batches():
+    with pytest.raises(ValueError, match="probably a batch of images"):
+        check_image(np.zeros((4, 32, 32)), channels=(1, 3, 4))
+    assert check_image(np.zeros((8, 8, 4)), channels=(1, 3, 4)).shape == (8, 8, 4)
+
+
+@pytest.mark.parametrize("func", ["canny", "dense_sift"])
+def test_single_image_functions_reject_batches(func):
+    from skcv.feature import dense_sift
+    from skcv.filters import canny
+
+    f = {"canny": canny, "dense_sift": dense_sift}[func]
+    with pytest.raises(ValueError, match="probably a batch of images"):
+        f(np.random.default_rng(0).random((4, 32, 32)))
