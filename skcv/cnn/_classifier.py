@@ -475,7 +475,12 @@ class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
             )
         y_idx = np.searchsorted(self.classes_, y).astype(np.int64)
 
-        rng = check_random_state(self.random_state)
+        # A fresh fit starts the random stream from random_state; later
+        # partial_fit / warm-start calls continue it, so each call draws new
+        # shuffles, augmentations and dropout masks instead of repeating them.
+        if reset or getattr(self, "_rng", None) is None:
+            self._rng = check_random_state(self.random_state)
+        rng = self._rng
         seed = int(rng.randint(np.iinfo(np.int32).max))
         device = self._resolve_device() if reset else self.device_
         self.device_ = device

@@ -425,3 +425,23 @@ def test_no_warnings_in_plain_fit():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _clf(epochs=1).fit(X, y)
+
+
+def test_partial_fit_calls_draw_new_random_streams():
+    X, y = _digits(64)
+    a = _clf(epochs=1, augment="flip")
+    a.partial_fit(X, y, classes=np.unique(y))
+    first = _state(a).clone()
+    a.partial_fit(X, y)
+    b = _clf(epochs=1, augment="flip")
+    b.partial_fit(X, y, classes=np.unique(y))
+    np.testing.assert_array_equal(_state(b).numpy(), first.numpy())  # deterministic
+    assert a._rng is not b._rng
+    # The second call continued the stream: its seed differs from the first call's.
+    c = _clf(epochs=1, augment="flip")
+    c.partial_fit(X, y, classes=np.unique(y))
+    s1 = c._rng.randint(2**31 - 1)
+    d = _clf(epochs=1, augment="flip")
+    d.partial_fit(X, y, classes=np.unique(y))
+    d.partial_fit(X, y)
+    assert d._rng.randint(2**31 - 1) != s1
