@@ -19,22 +19,17 @@ from scipy import sparse
 from scipy.ndimage import correlate1d, gaussian_filter1d
 
 from skcv.utils._sklearn import Interval, validate_params
-from skcv.utils._validation import check_image
+from skcv.utils._validation import channels_to_grey, check_image
 
 __all__ = ["dense_sift", "sift"]
 
 _EPS = np.float32(1e-12)
-# ITU-R BT.709 luma weights, as in skimage.color.rgb2gray.
-_LUMA = np.array([0.2125, 0.7154, 0.0721])
 
 
 def _to_gray(image: np.ndarray) -> np.ndarray:
     """Return a float32 grey image from a validated ``(H, W)`` or ``(H, W, C)``."""
     if image.ndim == 3:
-        if image.shape[2] in (3, 4):
-            image = image[..., :3] @ _LUMA.astype(image.dtype)
-        else:
-            image = image.mean(axis=2)
+        image = channels_to_grey(image)
     return np.asarray(image, dtype=np.float32)
 
 

@@ -23,12 +23,12 @@ from skcv.feature._filter_banks import (
 )
 from skcv.utils._parallel import gen_batches
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
+from skcv.utils._validation import channels_to_grey
 
 __all__ = ["FilterBankExtractor", "TextonEncoder"]
 
 _BANKS = ("gabor", "lm", "lms", "mr8", "rfs", "schmid")
 _STATISTICS = ("mean", "std", "energy", "max")
-_LUMA = np.array([0.2125, 0.7154, 0.0721])  # ITU-R BT.709, as skimage.color.rgb2gray
 
 
 def _make_bank(bank, size):
@@ -59,12 +59,7 @@ def _check_size_param(size):
 
 def _to_grey(batch: np.ndarray) -> np.ndarray:
     """Grey batch ``(b, H, W)`` from ``(b, H, W[, C])``: BT.709 luma for RGB(A)."""
-    image = batch
-    if image.ndim == 3:
-        return image
-    if image.shape[-1] in (3, 4):
-        return image[..., :3] @ _LUMA.astype(image.dtype)
-    return image.mean(axis=-1)
+    return batch if batch.ndim == 3 else channels_to_grey(batch)
 
 
 def _grey_batches(images, batch_size):

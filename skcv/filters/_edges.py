@@ -11,23 +11,17 @@ from scipy import ndimage as ndi
 
 from skcv.filters._convolve import _check_mode, correlate_axis
 from skcv.filters._kernels import _check_sigma
-from skcv.utils._validation import check_image
+from skcv.utils._validation import channels_to_grey, check_image
 
 __all__ = ["canny"]
 
 _SOBEL_SMOOTH = np.array([1.0, 2.0, 1.0])
 _SOBEL_DIFF = np.array([-1.0, 0.0, 1.0])
 _EIGHT = np.ones((3, 3), dtype=bool)
-_LUMA = np.array([0.2125, 0.7154, 0.0721])
 
 
 def _to_grey(image: np.ndarray) -> np.ndarray:
-    if image.ndim == 2:
-        return image
-    if image.shape[2] in (3, 4):  # RGB, or RGBA whose alpha is ignored
-        rgb = image[..., :3]
-        return (rgb @ _LUMA.astype(image.dtype)).astype(image.dtype, copy=False)
-    return image.mean(axis=2, dtype=image.dtype)
+    return image if image.ndim == 2 else channels_to_grey(image)
 
 
 def _gaussian_taps(sigma: float) -> np.ndarray:

@@ -17,6 +17,19 @@ import numbers
 import numpy as np
 
 _FLOATS = (np.float32, np.float64)
+# ITU-R BT.709 luma weights, as in skimage.color.rgb2gray.
+_LUMA = np.array([0.2125, 0.7154, 0.0721])
+
+
+def channels_to_grey(image: np.ndarray) -> np.ndarray:
+    """Collapse the last (channel) axis to grey, keeping the float dtype.
+
+    RGB and RGBA become BT.709 luma (alpha ignored), any other channel count the
+    channel mean. Works on one image ``(H, W, C)`` or a batch ``(n, H, W, C)``.
+    """
+    if image.shape[-1] in (3, 4):
+        return image[..., :3] @ _LUMA.astype(image.dtype)
+    return image.mean(axis=-1, dtype=image.dtype)
 
 
 def _as_float(arr: np.ndarray, name: str) -> np.ndarray:
