@@ -24,7 +24,6 @@ import gc
 import os
 import statistics
 import sys
-import threading
 import time
 import tracemalloc
 
@@ -85,48 +84,7 @@ def load_cifar_test(data_home: str | None):
         return None
 
 
-# --------------------------------------------------------------- measurement
-class _Sampler(_common._PeakSampler):
-    """``_common._PeakSampler`` whose ``_stop`` event shadows ``Thread._stop``.
-
-    (``Thread.join`` then fails with "'Event' object is not callable"); this
-    subclass keeps the event under another name. Remove once _common is fixed.
-    """
-
-    def __init__(self, interval: float = 0.002):
-        super().__init__(interval)
-        self._halt = self.__dict__.pop("_stop", None) or threading.Event()
-
-    def run(self):
-        while not self._halt.is_set():
-            self.peak = max(self.peak, _common._rss_bytes())
-            time.sleep(self.interval)
-
-    def stop(self) -> int:
-        self._halt.set()
-        self.join()
-        return max(self.peak, _common._rss_bytes())
-
-
-def _local_measure(func, *args):
-    """``_common.measure`` (one run) with the sampler fixed: (result, s, peak MiB)."""
-    gc.collect()
-    base = _common._rss_bytes()
-    sampler = _Sampler()
-    sampler.start()
-    try:
-        t0 = time.perf_counter()
-        result = func(*args)
-        seconds = time.perf_counter() - t0
-    finally:
-        peak = sampler.stop()
-    return result, seconds, max(peak - base, 0) / 2**20
-
-
-# The shared sampler is fixed on main (its event is no longer called ``_stop``).
-measure = (
-    _common.measure if "_stop" not in vars(_common._PeakSampler()) else _local_measure
-)
+measure = _common.measure
 
 
 # ----------------------------------------------------------------------- peers

@@ -17,7 +17,6 @@ skcv model's fit time to the FASTEST same-loss peer.
 
 import os
 import sys
-import threading
 import time
 import warnings
 
@@ -28,36 +27,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.svm import LinearSVC
 
-from benchmarks import _common
 from benchmarks._common import machine_line, markdown_table, measure, parser
 from skcv.datasets import load_cifar10
 from skcv.linear_model import LinearSVMClassifier, SoftmaxClassifier
 from skcv.preprocessing import ImageStandardizer
-
-
-class _PeakSampler(_common._PeakSampler):
-    """Work around a bug in ``benchmarks/_common.py``: its ``_stop`` Event shadows
-    ``threading.Thread._stop``, so ``join()`` raises TypeError (reported to the lead).
-    """
-
-    def __init__(self, interval: float = 0.002):
-        threading.Thread.__init__(self, daemon=True)
-        self.interval = interval
-        self.peak = _common._rss_bytes()
-        self._halt = threading.Event()
-
-    def run(self):
-        while not self._halt.is_set():
-            self.peak = max(self.peak, _common._rss_bytes())
-            time.sleep(self.interval)
-
-    def stop(self) -> int:
-        self._halt.set()
-        self.join()
-        return max(self.peak, _common._rss_bytes())
-
-
-_common._PeakSampler = _PeakSampler
 
 ALPHAS = (1e-3, 1e-2, 1e-1)
 #: Bounds on the peers' iterations (epochs for SGDClassifier, liblinear outer
