@@ -18,6 +18,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 from torch import nn
 
+from skcv._optim._losses import log_softmax, softmax
 from skcv.base import ImageInputMixin
 from skcv.cnn._architectures import MODULES, build_module
 from skcv.cnn._augment import _ALIASES, AUGMENTATIONS, Augmenter, parse_augment
@@ -806,17 +807,11 @@ class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n, n_classes)
         """
-        z = self._predict_logits(X).astype(np.float64)
-        z -= z.max(axis=1, keepdims=True)
-        np.exp(z, out=z)
-        z /= z.sum(axis=1, keepdims=True)
-        return z
+        return softmax(self._predict_logits(X).astype(np.float64))
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`."""
-        z = self._predict_logits(X).astype(np.float64)
-        z -= z.max(axis=1, keepdims=True)
-        return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return log_softmax(self._predict_logits(X).astype(np.float64))
 
     def predict(self, X):
         """Predicted class labels.
