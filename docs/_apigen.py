@@ -34,6 +34,8 @@ USER_GUIDE = [
     ("Edges", ["edges", "canny"]),
     ("Texture and scene features", ["gist", "texture", "bovw", "feature"]),
     ("CNNs and the classic networks", ["cnn"]),
+    ("Semantic segmentation", ["segmentation"]),
+    ("Object detection", ["detection"]),
     ("Scaling out", ["scaling"]),
 ]
 

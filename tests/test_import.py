@@ -10,6 +10,7 @@ NON_TORCH = [
     "skcv.augmentation",
     "skcv.base",
     "skcv.datasets",
+    "skcv.detection",
     "skcv.feature",
     "skcv.filters",
     "skcv.linear_model",

@@ -4,10 +4,21 @@
   (optional download, MD5-checked; restricted unpickler).
 * :func:`load_textures`: labelled patches of scikit-image's bundled textures.
 * :func:`load_digits_images`: scikit-learn's digits as ``(n, 8, 8)`` images.
+* :func:`make_shapes_segmentation`: synthetic shapes on textures with pixel masks.
+* :func:`make_detection_scenes`: objects pasted into backgrounds with their boxes.
 """
 
-from skcv.datasets._cifar10 import get_data_home, load_cifar10
-from skcv.datasets._digits import load_digits_images
-from skcv.datasets._textures import load_textures
+from skcv._lazy import attach
 
-__all__ = ["get_data_home", "load_cifar10", "load_digits_images", "load_textures"]
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "get_data_home": "skcv.datasets._cifar10",
+        "load_cifar10": "skcv.datasets._cifar10",
+        "load_digits_images": "skcv.datasets._digits",
+        "load_textures": "skcv.datasets._textures",
+        "make_shapes_segmentation": "skcv.datasets._segmentation",
+        "make_detection_scenes": "skcv.datasets._detection",
+        "load_face_patches": "skcv.datasets._detection",
+    },
+)
