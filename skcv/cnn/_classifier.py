@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import copy
 import math
-import time
-import warnings
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
-from sklearn.utils import assert_all_finite, check_random_state
+from sklearn.utils import assert_all_finite
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 from torch import nn
@@ -21,7 +19,11 @@ from torch import nn
 from skcv._optim._losses import log_softmax, softmax
 from skcv.base import ImageInputMixin
 from skcv.cnn._architectures import MODULES, build_module
-from skcv.cnn._augment import _ALIASES, AUGMENTATIONS, Augmenter, parse_augment
+from skcv.cnn._engine import (
+    TRAINING_CONSTRAINTS,
+    TorchTrainerMixin,
+    channel_statistics,
+)
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
 
 __all__ = ["PRESETS", "CNNClassifier"]
@@ -64,22 +66,7 @@ class _Network(nn.Module):
         return self.body(x)
 
 
-def _schedule_factor(kind: str, t: float) -> float:
-    """Learning-rate multiplier at training progress ``t`` in [0, 1]."""
-    t = min(max(t, 0.0), 1.0)
-    if kind == "step":
-        return 0.1 ** ((t >= 0.5) + (t >= 0.75))
-    if kind == "cosine":
-        return 0.5 * (1.0 + math.cos(math.pi * t))
-    if kind == "onecycle":
-        warm = 0.2
-        if t < warm:
-            return 0.2 + 0.8 * t / warm
-        return max(1.0 - (t - warm) / (1.0 - warm), 0.0)
-    return 1.0
-
-
-class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
+class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEstimator):
     """Convolutional neural network classifier trained with ``torch``.
 
     Parameters
@@ -226,34 +213,14 @@ class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
+        **TRAINING_CONSTRAINTS,
         "module": [StrOptions(set(MODULES)), type, nn.Module],
         "module_params": [dict, None],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "solver": [StrOptions({"sgd", "nesterov", "adam", "adamw"})],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "lr_schedule": [
-            StrOptions({"constant", "step", "cosine", "onecycle", "plateau"})
-        ],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
-        "augment": [None, StrOptions({*_ALIASES, *AUGMENTATIONS}), list, tuple],
         "normalize": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "device": [str],
-        "precision": [StrOptions({"auto", "float32", "bf16"})],
-        "channels_last": ["boolean", StrOptions({"auto"})],
-        "compile": ["boolean"],
-        "num_workers": [Interval(Integral, 0, None, closed="left")],
         "image_shape": [None, tuple, list],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
     }
+    _metric_name = "accuracy"
 
     def __init__(
         self,
@@ -341,25 +308,6 @@ class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
         tags.non_deterministic = self.random_state is None
         return tags
 
-    # ------------------------------------------------------------------ setup
-    def _resolve_device(self) -> str:
-        dev = self.device
-        if dev == "auto":
-            return "cuda" if torch.cuda.is_available() else "cpu"
-        try:
-            parsed = torch.device(dev)
-        except (RuntimeError, ValueError) as exc:
-            raise ValueError(
-                f"device must be 'auto', 'cpu', 'cuda' or a torch device string; "
-                f"got {dev!r}."
-            ) from exc
-        if parsed.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                f"device={dev!r} was requested but CUDA is not available; use "
-                "device='auto' or 'cpu'."
-            )
-        return str(parsed)
-
     def _check_y(self, y):
         if y is None:
             raise ValueError(
@@ -372,27 +320,6 @@ class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         return y
 
-    def _to_tensor(self, images: np.ndarray) -> torch.Tensor:
-        """NHWC numpy -> NCHW float32 tensor (channels-last strides, no copy)."""
-        if images.ndim == 3:
-            images = images[..., None]
-        arr = np.asarray(images, dtype=np.float32)
-        return torch.from_numpy(arr).permute(0, 3, 1, 2)
-
-    def _make_optimizer(self, net):
-        params = [p for p in net.parameters() if p.requires_grad]
-        lr, wd, mom = self.learning_rate_init, self.weight_decay, self.momentum
-        if self.solver in ("sgd", "nesterov"):
-            return torch.optim.SGD(
-                params,
-                lr=lr,
-                momentum=mom,
-                nesterov=self.solver == "nesterov" and mom > 0,
-                weight_decay=wd,
-            )
-        cls = torch.optim.Adam if self.solver == "adam" else torch.optim.AdamW
-        return cls(params, lr=lr, betas=(mom, 0.999), weight_decay=wd)
-
     def _loss(self, out, target):
         if isinstance(out, (tuple, list)):
             loss = self._loss(out[0], target)
@@ -401,6 +328,31 @@ class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
             return loss
         return F.cross_entropy(
             out.float(), target, label_smoothing=float(self.label_smoothing)
+        )
+
+    def _batch_loss(self, out, targets):
+        return self._loss(out, targets[0])
+
+    def _batch_metric(self, out, targets):
+        main = out[0] if isinstance(out, (tuple, list)) else out
+        return (main.detach().argmax(1) == targets[0]).sum(), len(targets[0])
+
+    def _validation_metrics(self, net, X, targets):
+        logits = self._forward_batches(net, X)
+        y = targets[0].to(logits.device)
+        loss = F.cross_entropy(logits, y).item()
+        acc = (logits.argmax(1) == y).float().mean().item()
+        return loss, acc
+
+    def _split_validation(self, n, targets, rng):
+        n_val = self._n_validation(n)
+        y_idx = targets[0].numpy()
+        counts = np.bincount(y_idx)
+        strat = (
+            y_idx if counts[counts > 0].min() >= 2 and n_val >= len(counts) else None
+        )
+        return train_test_split(
+            np.arange(n), test_size=n_val, random_state=rng, stratify=strat
         )
 
     # -------------------------------------------------------------- training
@@ -476,34 +428,23 @@ class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
             )
         y_idx = np.searchsorted(self.classes_, y).astype(np.int64)
 
-        # A fresh fit starts the random stream from random_state; later
-        # partial_fit / warm-start calls continue it, so each call draws new
-        # shuffles, augmentations and dropout masks instead of repeating them.
-        if reset or getattr(self, "_rng", None) is None:
-            self._rng = check_random_state(self.random_state)
-        rng = self._rng
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-        device = self._resolve_device() if reset else self.device_
-        self.device_ = device
-        is_cuda = torch.device(device).type == "cuda"
-        fork = [torch.device(device).index or 0] if is_cuda else []
-        with torch.random.fork_rng(devices=fork):
-            torch.manual_seed(seed)
+        seed, rng = self._start_fit(reset)
+        with self._torch_seed(seed):
             if reset:
                 self._init_network(images, seed)
-            return self._train(images, y_idx, epochs, partial, seed, rng)
+            return self._train_network(
+                self._to_tensor(images),
+                (torch.from_numpy(y_idx),),
+                epochs=epochs,
+                partial=partial,
+                seed=seed,
+                rng=rng,
+            )
 
     def _init_network(self, images, seed):
         x = images if images.ndim == 4 else images[..., None]
         n_channels = x.shape[-1]
-        if self.normalize:
-            mean = x.mean(axis=(0, 1, 2), dtype=np.float64)
-            std = x.std(axis=(0, 1, 2), dtype=np.float64)
-            std = np.where(std > 1e-8, std, 1.0)
-        else:
-            mean, std = np.zeros(n_channels), np.ones(n_channels)
-        self.mean_ = mean.astype(np.float32)
-        self.std_ = std.astype(np.float32)
+        self.mean_, self.std_ = channel_statistics(x, self.normalize)
         module = self.module
         if isinstance(module, nn.Module):
             module = copy.deepcopy(module)
@@ -524,270 +465,11 @@ class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
             sub = x[: min(len(x), 5000)]
             body.initialize_from_data((sub - self.mean_) / self.std_, seed)
         self.module_ = net.to(self.device_)
-        self.optimizer_ = None
-        self.history_ = []
-        self.n_iter_ = 0
-        self.best_epoch_ = 0
-        self.interrupted_ = False
+        self._reset_training_state()
 
-    def _use_channels_last(self):
-        return self.channels_last is True or self.channels_last == "auto"
-
-    def _autocast(self):
-        dev_type = torch.device(self.device_).type
-        bf16 = self.precision == "bf16" or (
-            self.precision == "auto" and dev_type == "cuda"
-        )
-        return torch.autocast(dev_type, dtype=torch.bfloat16, enabled=bf16)
-
-    def _train(self, images, y_idx, epochs, partial, seed, rng):
-        device = self.device_
-        is_cuda = torch.device(device).type == "cuda"
-        net = self.module_
-        fmt = torch.channels_last if self._use_channels_last() else None
-
-        X_all = self._to_tensor(images)
-        y_all = torch.from_numpy(y_idx)
-        n = len(y_idx)
-        valid = None
-        use_valid = self.early_stopping and not partial
-        if use_valid:
-            n_val = max(1, int(round(self.validation_fraction * n)))
-            if n - n_val < 2:
-                raise ValueError(
-                    f"validation_fraction={self.validation_fraction} leaves fewer "
-                    f"than 2 training samples out of {n}; lower it or pass more data."
-                )
-            counts = np.bincount(y_idx)
-            strat = (
-                y_idx
-                if counts[counts > 0].min() >= 2 and n_val >= len(counts)
-                else None
-            )
-            tr, va = train_test_split(
-                np.arange(n), test_size=n_val, random_state=rng, stratify=strat
-            )
-            self._validation_idx = np.sort(va)
-            tr_t = torch.from_numpy(np.sort(tr))
-            valid = (X_all[self._validation_idx], y_all[self._validation_idx])
-            X_all, y_all = X_all[tr_t], y_all[tr_t]
-            n = len(tr_t)
-
-        # Keep the data on the device when it fits (always on the CPU).
-        nbytes = X_all.element_size() * X_all.nelement()
-        on_device = not is_cuda or nbytes < 0.4 * torch.cuda.mem_get_info(device)[0]
-        on_device = on_device and getattr(self, "_data_on_device", True)
-        if fmt is not None and X_all.is_contiguous(memory_format=fmt):
-            pass
-        elif fmt is not None:
-            X_all = X_all.contiguous(memory_format=fmt)
-        else:
-            X_all = X_all.contiguous()
-        if on_device:
-            X_all, y_all = X_all.to(device), y_all.to(device)
-        elif is_cuda:
-            X_all, y_all = X_all.pin_memory(), y_all.pin_memory()
-
-        gen = torch.Generator(device=device if on_device else "cpu")
-        gen.manual_seed(seed)
-        aug_gen = torch.Generator(device=device)
-        aug_gen.manual_seed(seed + 1)
-        augmenter = Augmenter(parse_augment(self.augment), aug_gen)
-
-        if fmt is not None:
-            net = net.to(memory_format=fmt)
-        train_net = net
-        if self.compile and is_cuda:
-            train_net = torch.compile(net)
-
-        if self.optimizer_ is None or not partial:
-            self.optimizer_ = self._make_optimizer(net)
-        opt = self.optimizer_
-        for group in opt.param_groups:
-            group["lr"] = self.learning_rate_init
-        bs = min(self.batch_size, n)
-        steps_per_epoch = max(1, n // bs if n % bs == 1 else math.ceil(n / bs))
-        total = epochs * steps_per_epoch
-        sched = "constant" if partial else self.lr_schedule
-        plateau = None
-        if sched == "plateau":
-            plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(
-                opt, factor=0.1, patience=self.n_iter_no_change
-            )
-        use_best = use_valid
-        best_score, best_state, no_improve = -np.inf, None, 0
-        last_good = self._snapshot(net)
-
-        bar = None
-        if self.verbose:
-            from skcv.utils._optional import import_optional
-
-            tqdm = import_optional("tqdm").tqdm
-            bar = tqdm(total=epochs, desc=type(self).__name__, unit="epoch")
-
-        step = 0
-        self.interrupted_ = False
-        try:
-            for _ in range(epochs):
-                t0 = time.perf_counter()
-                net.train()
-                perm = torch.randperm(n, generator=gen, device=gen.device)
-                loss_sum = torch.zeros((), device=device)
-                correct = torch.zeros((), device=device, dtype=torch.long)
-                seen = 0
-                lr_used = None
-                batches = [
-                    perm[b * bs : (b + 1) * bs] for b in range(steps_per_epoch - 1)
-                ]
-                batches.append(perm[(steps_per_epoch - 1) * bs :])  # may hold bs+1
-                for xb, yb in self._iter_batches(X_all, y_all, batches, on_device):
-                    if not on_device:
-                        xb = xb.to(device, non_blocking=True)
-                        yb = yb.to(device, non_blocking=True)
-                    if sched not in ("constant", "plateau"):
-                        lr_now = self.learning_rate_init * _schedule_factor(
-                            sched, step / total
-                        )
-                        for group in opt.param_groups:
-                            group["lr"] = lr_now
-                    if lr_used is None:  # the epoch's first learning rate
-                        lr_used = opt.param_groups[0]["lr"]
-                    if augmenter:
-                        xb = augmenter(xb)
-                    if fmt is not None:
-                        xb = xb.contiguous(memory_format=fmt)
-                    with self._autocast():
-                        out = train_net(xb)
-                        loss = self._loss(out, yb)
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    opt.step()
-                    step += 1
-                    main = out[0] if isinstance(out, (tuple, list)) else out
-                    loss_sum += loss.detach() * len(yb)
-                    correct += (main.detach().argmax(1) == yb).sum()
-                    seen += len(yb)
-                train_loss = float(loss_sum) / seen
-                record = {
-                    "epoch": len(self.history_) + 1,
-                    "train_loss": train_loss,
-                    "train_accuracy": float(correct) / seen,
-                    "valid_loss": float("nan"),
-                    "valid_accuracy": float("nan"),
-                    "lr": float(lr_used),
-                }
-                if not math.isfinite(train_loss):
-                    # With early stopping the best validated weights are the last
-                    # good ones; otherwise the last complete finite epoch's.
-                    self._restore(
-                        net, best_state if best_state is not None else last_good
-                    )
-                    self.module_ = net.eval()
-                    raise ValueError(
-                        f"The training loss became {train_loss} in epoch "
-                        f"{record['epoch']}: training diverged. The best (or last "
-                        "finite) weights were kept; lower learning_rate_init "
-                        f"(currently {self.learning_rate_init})."
-                    )
-                if valid is not None:
-                    vl, va = self._evaluate(net, valid[0], valid[1])
-                    record["valid_loss"], record["valid_accuracy"] = vl, va
-                record["seconds"] = time.perf_counter() - t0
-                self.history_.append(record)
-                self.n_iter_ += 1
-                if plateau is not None:
-                    key = "valid_loss" if valid is not None else "train_loss"
-                    plateau.step(record[key])
-                if bar is not None:
-                    bar.set_postfix(
-                        loss=f"{train_loss:.3f}", acc=f"{record['train_accuracy']:.3f}"
-                    )
-                    bar.update(1)
-                if use_best:
-                    score = record["valid_accuracy"]
-                    if score > best_score + self.tol:
-                        best_score, no_improve = score, 0
-                        best_state = self._snapshot(net)
-                        self.best_epoch_ = record["epoch"]
-                    else:
-                        no_improve += 1
-                        if no_improve >= self.n_iter_no_change:
-                            break
-                else:
-                    self.best_epoch_ = record["epoch"]
-                    last_good = self._snapshot(net)
-        except KeyboardInterrupt:
-            self.interrupted_ = True
-            warnings.warn(
-                f"Training interrupted after {self.n_iter_} epochs; the model keeps "
-                "the best (or last complete-epoch) weights.",
-                UserWarning,
-                stacklevel=3,
-            )
-            if best_state is None:
-                self._restore(net, last_good)
-        finally:
-            if bar is not None:
-                bar.close()
-        if best_state is not None:
-            self._restore(net, best_state)
-        self.module_ = net.eval()
-        self.loss_curve_ = [h["train_loss"] for h in self.history_]
-        self.validation_scores_ = [
-            h["valid_accuracy"] for h in self.history_ if valid is not None
-        ]
-        return self
-
-    def _iter_batches(self, X, y, batches, on_device):
-        """Yield ``(X[idx], y[idx])``; through DataLoader workers when asked."""
-        if on_device or self.num_workers == 0:
-            for idx in batches:
-                yield X[idx], y[idx]
-            return
-        loader = torch.utils.data.DataLoader(
-            torch.utils.data.TensorDataset(X, y),
-            batch_size=None,
-            sampler=[idx.tolist() for idx in batches],
-            num_workers=self.num_workers,
-            pin_memory=torch.cuda.is_available(),
-        )
-        yield from loader
-
-    @staticmethod
-    def _snapshot(net):
-        return {k: v.detach().clone() for k, v in net.state_dict().items()}
-
-    @staticmethod
-    def _restore(net, state):
-        net.load_state_dict(state)
-
-    @torch.no_grad()
-    def _evaluate(self, net, X, y):
-        logits = self._logits(net, X)
-        y = y.to(logits.device)
-        loss = F.cross_entropy(logits, y).item()
-        acc = (logits.argmax(1) == y).float().mean().item()
-        return loss, acc
-
-    @torch.no_grad()
     def _logits(self, net, X: torch.Tensor) -> torch.Tensor:
         """Float32 scores of ``X`` (NCHW CPU or device tensor), in batches."""
-        was_training = net.training
-        net.eval()
-        dev = next(iter(net.buffers())).device
-        fmt = torch.channels_last if self._use_channels_last() else None
-        bs = max(self.batch_size, 256)
-        outs = []
-        try:
-            for start in range(0, len(X), bs):
-                xb = X[start : start + bs].to(dev)
-                if fmt is not None:
-                    xb = xb.contiguous(memory_format=fmt)
-                with self._autocast():
-                    outs.append(net(xb).float())
-        finally:
-            net.train(was_training)
-        return torch.cat(outs)
+        return self._forward_batches(net, X)
 
     # ------------------------------------------------------------ prediction
     def _predict_logits(self, X) -> np.ndarray:
@@ -829,20 +511,6 @@ class CNNClassifier(ImageInputMixin, ClassifierMixin, BaseEstimator):
         return self.classes_[scores.argmax(axis=1)]
 
     # ---------------------------------------------------- pickle, checkpoints
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("optimizer_", None)
-        net = state.get("module_")
-        if net is not None and next(iter(net.buffers())).device.type != "cpu":
-            state["module_"] = copy.deepcopy(net).to("cpu")
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        if "module_" in state:
-            self.optimizer_ = None
-            self.device_ = "cpu"
-
     def save_checkpoint(self, path) -> None:
         """Save weights and fitted state with ``torch.save`` (CPU tensors only).
 

@@ -1,0 +1,520 @@
+"""The torch training engine shared by every torch-backed estimator in skcv.
+
+:class:`CNNClassifier`, ``FCNSegmenter`` and ``ObjectLocalizer`` differ only in their
+network, their targets and their loss; device handling, the optimiser, mixed
+precision, the minibatch loop with its schedules, early stopping with best-weights
+restore, divergence detection, ``KeyboardInterrupt`` handling, history and pickling
+are written once, here, in :class:`TorchTrainerMixin`.
+
+How an estimator uses it
+------------------------
+1. Take the training parameters by their shared names (``epochs``, ``batch_size``,
+   ``solver``, ``learning_rate_init``, ``momentum``, ``weight_decay``,
+   ``lr_schedule``, ``augment``, ``early_stopping``, ``validation_fraction``,
+   ``n_iter_no_change``, ``tol``, ``device``, ``precision``, ``channels_last``,
+   ``compile``, ``num_workers``, ``random_state``, ``verbose``) and merge
+   :data:`TRAINING_CONSTRAINTS` into ``_parameter_constraints``.
+2. In ``fit``::
+
+       seed, rng = self._start_fit(reset)          # random stream, device_
+       with self._torch_seed(seed):
+           if reset:
+               self.module_ = net.to(self.device_)  # build the network
+               self._reset_training_state()
+           return self._train_network(X, (t1, t2, ...), epochs=..., partial=...,
+                                      seed=seed, rng=rng)
+
+   ``X`` is an NCHW float32 CPU tensor (:meth:`_to_tensor` turns NHWC numpy into
+   one without a copy) and the targets are CPU tensors whose first axis is the
+   sample axis.
+3. Override the hooks:
+
+   - ``_batch_loss(out, targets) -> loss`` (required): the training loss of one
+     batch; ``out`` is the network's output (a tensor or a tuple of tensors).
+   - ``_batch_metric(out, targets) -> (score_sum, count)``: a summed score of the
+     training batch (e.g. the number of correct predictions); the epoch's
+     ``train_<metric>`` is ``sum / count``. Default: no training metric (NaN).
+   - ``_validation_metrics(net, X, targets) -> (loss, score)``: on the held-out
+     split; higher score is better (early stopping keeps the best). Default:
+     ``_batch_loss`` over the batched forward pass, and NaN as the score.
+   - ``_split_validation(n, targets, rng) -> (train_idx, valid_idx)``: default a
+     random split of ``validation_fraction``; the classifier stratifies.
+   - ``_augment_batch(augmenter, xb, targets) -> (xb, targets)``: default applies
+     the image augmentation to ``xb`` only; a segmenter must move its masks too.
+   - ``_metric_name`` (class attribute, default ``"score"``): the history keys are
+     ``train_<name>`` and ``valid_<name>``.
+
+After training: ``history_`` (one dict per epoch: ``epoch``, ``train_loss``,
+``train_<name>``, ``valid_loss``, ``valid_<name>``, ``lr``, ``seconds``),
+``loss_curve_``, ``validation_scores_``, ``n_iter_``, ``best_epoch_``,
+``interrupted_``. Pickling moves the network to the CPU and drops the optimiser.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import math
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+
+from skcv.cnn._augment import _ALIASES, AUGMENTATIONS, Augmenter, parse_augment
+from skcv.utils._sklearn import Interval, StrOptions
+
+__all__ = ["TRAINING_CONSTRAINTS", "TorchTrainerMixin", "channel_statistics"]
+
+#: ``_parameter_constraints`` entries of the shared training parameters.
+TRAINING_CONSTRAINTS = {
+    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "solver": [StrOptions({"sgd", "nesterov", "adam", "adamw"})],
+    "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+    "momentum": [Interval(Real, 0, 1, closed="both")],
+    "weight_decay": [Interval(Real, 0, None, closed="left")],
+    "lr_schedule": [StrOptions({"constant", "step", "cosine", "onecycle", "plateau"})],
+    "augment": [None, StrOptions({*_ALIASES, *AUGMENTATIONS}), list, tuple],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "device": [str],
+    "precision": [StrOptions({"auto", "float32", "bf16"})],
+    "channels_last": ["boolean", StrOptions({"auto"})],
+    "compile": ["boolean"],
+    "num_workers": [Interval(Integral, 0, None, closed="left")],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+}
+
+
+def schedule_factor(kind: str, t: float) -> float:
+    """Learning-rate multiplier at training progress ``t`` in [0, 1].
+
+    ``"step"`` divides by 10 at half and three quarters of training, ``"cosine"``
+    anneals to 0 on a half cosine, ``"onecycle"`` warms up linearly from 0.2 over
+    the first fifth and then decays linearly to 0; anything else is constant.
+    """
+    t = min(max(t, 0.0), 1.0)
+    if kind == "step":
+        return 0.1 ** ((t >= 0.5) + (t >= 0.75))
+    if kind == "cosine":
+        return 0.5 * (1.0 + math.cos(math.pi * t))
+    if kind == "onecycle":
+        warm = 0.2
+        if t < warm:
+            return 0.2 + 0.8 * t / warm
+        return max(1.0 - (t - warm) / (1.0 - warm), 0.0)
+    return 1.0
+
+
+def channel_statistics(images: np.ndarray, normalize: bool = True):
+    """Per-channel mean and standard deviation of NHWC images, as float32.
+
+    With ``normalize=False`` (or a constant channel) the statistics are 0 and 1,
+    so normalising with them changes nothing.
+    """
+    x = images if images.ndim == 4 else images[..., None]
+    n_channels = x.shape[-1]
+    if normalize:
+        mean = x.mean(axis=(0, 1, 2), dtype=np.float64)
+        std = x.std(axis=(0, 1, 2), dtype=np.float64)
+        std = np.where(std > 1e-8, std, 1.0)
+    else:
+        mean, std = np.zeros(n_channels), np.ones(n_channels)
+    return mean.astype(np.float32), std.astype(np.float32)
+
+
+def _cat_outputs(outs):
+    """Concatenate batched outputs (tensors, or tuples of tensors)."""
+    if isinstance(outs[0], (tuple, list)):
+        return tuple(torch.cat(parts) for parts in zip(*outs, strict=True))
+    return torch.cat(outs)
+
+
+def _as_float(out):
+    if isinstance(out, (tuple, list)):
+        return tuple(o.float() for o in out)
+    return out.float()
+
+
+class TorchTrainerMixin:
+    """Device, optimiser, precision, the training loop and pickling for torch nets.
+
+    See the module docstring for the parameters it reads and the hooks to
+    override.
+    """
+
+    _metric_name = "score"
+
+    # ------------------------------------------------------------------ hooks
+    def _batch_loss(self, out, targets):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _batch_metric(self, out, targets):
+        return None
+
+    def _validation_metrics(self, net, X, targets):
+        out = self._forward_batches(net, X)
+        targets = tuple(t.to(self.device_) for t in targets)
+        return float(self._batch_loss(out, targets)), float("nan")
+
+    def _split_validation(self, n, targets, rng):
+        n_val = self._n_validation(n)
+        return train_test_split(np.arange(n), test_size=n_val, random_state=rng)
+
+    def _augment_batch(self, augmenter, xb, targets):
+        return augmenter(xb), targets
+
+    # ------------------------------------------------------------------ setup
+    def _resolve_device(self) -> str:
+        dev = self.device
+        if dev == "auto":
+            return "cuda" if torch.cuda.is_available() else "cpu"
+        try:
+            parsed = torch.device(dev)
+        except (RuntimeError, ValueError) as exc:
+            raise ValueError(
+                f"device must be 'auto', 'cpu', 'cuda' or a torch device string; "
+                f"got {dev!r}."
+            ) from exc
+        if parsed.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                f"device={dev!r} was requested but CUDA is not available; use "
+                "device='auto' or 'cpu'."
+            )
+        return str(parsed)
+
+    @staticmethod
+    def _to_tensor(images: np.ndarray) -> torch.Tensor:
+        """NHWC numpy -> NCHW float32 tensor (channels-last strides, no copy)."""
+        if images.ndim == 3:
+            images = images[..., None]
+        arr = np.asarray(images, dtype=np.float32)
+        return torch.from_numpy(arr).permute(0, 3, 1, 2)
+
+    def _make_optimizer(self, net):
+        params = [p for p in net.parameters() if p.requires_grad]
+        lr, wd, mom = self.learning_rate_init, self.weight_decay, self.momentum
+        if self.solver in ("sgd", "nesterov"):
+            return torch.optim.SGD(
+                params,
+                lr=lr,
+                momentum=mom,
+                nesterov=self.solver == "nesterov" and mom > 0,
+                weight_decay=wd,
+            )
+        cls = torch.optim.Adam if self.solver == "adam" else torch.optim.AdamW
+        return cls(params, lr=lr, betas=(mom, 0.999), weight_decay=wd)
+
+    def _use_channels_last(self):
+        return self.channels_last is True or self.channels_last == "auto"
+
+    def _autocast(self):
+        dev_type = torch.device(self.device_).type
+        bf16 = self.precision == "bf16" or (
+            self.precision == "auto" and dev_type == "cuda"
+        )
+        return torch.autocast(dev_type, dtype=torch.bfloat16, enabled=bf16)
+
+    def _start_fit(self, reset: bool):
+        """Random stream and device of a fit; returns ``(seed, rng)``.
+
+        A fresh fit starts the random stream from ``random_state``; later
+        ``partial_fit`` / warm-start calls continue it, so each call draws new
+        shuffles, augmentations and dropout masks instead of repeating them.
+        """
+        if reset or getattr(self, "_rng", None) is None:
+            self._rng = check_random_state(self.random_state)
+        rng = self._rng
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        self.device_ = self._resolve_device() if reset else self.device_
+        return seed, rng
+
+    @contextlib.contextmanager
+    def _torch_seed(self, seed: int):
+        """Seed torch inside, leaving the global torch random state untouched."""
+        dev = torch.device(self.device_)
+        fork = [dev.index or 0] if dev.type == "cuda" else []
+        with torch.random.fork_rng(devices=fork):
+            torch.manual_seed(seed)
+            yield
+
+    def _reset_training_state(self):
+        self.optimizer_ = None
+        self.history_ = []
+        self.n_iter_ = 0
+        self.best_epoch_ = 0
+        self.interrupted_ = False
+
+    def _n_validation(self, n: int) -> int:
+        n_val = max(1, int(round(self.validation_fraction * n)))
+        if n - n_val < 2:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves fewer "
+                f"than 2 training samples out of {n}; lower it or pass more data."
+            )
+        return n_val
+
+    # -------------------------------------------------------------- training
+    def _train_network(self, X_all, targets, *, epochs, partial, seed, rng):
+        """Train ``self.module_`` on ``X_all`` (NCHW) and target tensors."""
+        device = self.device_
+        is_cuda = torch.device(device).type == "cuda"
+        net = self.module_
+        fmt = torch.channels_last if self._use_channels_last() else None
+        targets = tuple(targets)
+        n = len(X_all)
+        name = self._metric_name
+        valid = None
+        use_valid = self.early_stopping and not partial
+        if use_valid:
+            tr, va = self._split_validation(n, targets, rng)
+            self._validation_idx = np.sort(va)
+            va_t = torch.from_numpy(self._validation_idx)
+            tr_t = torch.from_numpy(np.sort(tr))
+            valid = (X_all[va_t], tuple(t[va_t] for t in targets))
+            X_all, targets = X_all[tr_t], tuple(t[tr_t] for t in targets)
+            n = len(tr_t)
+
+        # Keep the data on the device when it fits (always on the CPU).
+        nbytes = X_all.element_size() * X_all.nelement()
+        on_device = not is_cuda or nbytes < 0.4 * torch.cuda.mem_get_info(device)[0]
+        on_device = on_device and getattr(self, "_data_on_device", True)
+        if fmt is not None and X_all.is_contiguous(memory_format=fmt):
+            pass
+        elif fmt is not None:
+            X_all = X_all.contiguous(memory_format=fmt)
+        else:
+            X_all = X_all.contiguous()
+        if on_device:
+            X_all = X_all.to(device)
+            targets = tuple(t.to(device) for t in targets)
+        elif is_cuda:
+            X_all = X_all.pin_memory()
+            targets = tuple(t.pin_memory() for t in targets)
+
+        gen = torch.Generator(device=device if on_device else "cpu")
+        gen.manual_seed(seed)
+        aug_gen = torch.Generator(device=device)
+        aug_gen.manual_seed(seed + 1)
+        augmenter = Augmenter(parse_augment(self.augment), aug_gen)
+
+        if fmt is not None:
+            net = net.to(memory_format=fmt)
+        train_net = net
+        if self.compile and is_cuda:
+            train_net = torch.compile(net)
+
+        if self.optimizer_ is None or not partial:
+            self.optimizer_ = self._make_optimizer(net)
+        opt = self.optimizer_
+        for group in opt.param_groups:
+            group["lr"] = self.learning_rate_init
+        bs = min(self.batch_size, n)
+        steps_per_epoch = max(1, n // bs if n % bs == 1 else math.ceil(n / bs))
+        total = epochs * steps_per_epoch
+        sched = "constant" if partial else self.lr_schedule
+        plateau = None
+        if sched == "plateau":
+            plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(
+                opt, factor=0.1, patience=self.n_iter_no_change
+            )
+        best_score, best_state, no_improve = -np.inf, None, 0
+        last_good = self._snapshot(net)
+
+        bar = None
+        if self.verbose:
+            from skcv.utils._optional import import_optional
+
+            tqdm = import_optional("tqdm").tqdm
+            bar = tqdm(total=epochs, desc=type(self).__name__, unit="epoch")
+
+        step = 0
+        self.interrupted_ = False
+        try:
+            for _ in range(epochs):
+                t0 = time.perf_counter()
+                net.train()
+                perm = torch.randperm(n, generator=gen, device=gen.device)
+                loss_sum = torch.zeros((), device=device)
+                metric_sum = torch.zeros((), device=device, dtype=torch.float64)
+                metric_count = 0
+                seen = 0
+                lr_used = None
+                batches = [
+                    perm[b * bs : (b + 1) * bs] for b in range(steps_per_epoch - 1)
+                ]
+                batches.append(perm[(steps_per_epoch - 1) * bs :])  # may hold bs+1
+                for xb, *tb in self._iter_batches(X_all, targets, batches, on_device):
+                    if not on_device:
+                        xb = xb.to(device, non_blocking=True)
+                        tb = [t.to(device, non_blocking=True) for t in tb]
+                    tb = tuple(tb)
+                    if sched not in ("constant", "plateau"):
+                        lr_now = self.learning_rate_init * schedule_factor(
+                            sched, step / total
+                        )
+                        for group in opt.param_groups:
+                            group["lr"] = lr_now
+                    if lr_used is None:  # the epoch's first learning rate
+                        lr_used = opt.param_groups[0]["lr"]
+                    if augmenter:
+                        xb, tb = self._augment_batch(augmenter, xb, tb)
+                    if fmt is not None:
+                        xb = xb.contiguous(memory_format=fmt)
+                    with self._autocast():
+                        out = train_net(xb)
+                        loss = self._batch_loss(out, tb)
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    opt.step()
+                    step += 1
+                    loss_sum += loss.detach() * len(xb)
+                    seen += len(xb)
+                    metric = self._batch_metric(out, tb)
+                    if metric is not None:
+                        metric_sum += metric[0]
+                        metric_count += int(metric[1])
+                train_loss = float(loss_sum) / seen
+                record = {
+                    "epoch": len(self.history_) + 1,
+                    "train_loss": train_loss,
+                    f"train_{name}": (
+                        float(metric_sum) / metric_count
+                        if metric_count
+                        else float("nan")
+                    ),
+                    "valid_loss": float("nan"),
+                    f"valid_{name}": float("nan"),
+                    "lr": float(lr_used),
+                }
+                if not math.isfinite(train_loss):
+                    # With early stopping the best validated weights are the last
+                    # good ones; otherwise the last complete finite epoch's.
+                    self._restore(
+                        net, best_state if best_state is not None else last_good
+                    )
+                    self.module_ = net.eval()
+                    raise ValueError(
+                        f"The training loss became {train_loss} in epoch "
+                        f"{record['epoch']}: training diverged. The best (or last "
+                        "finite) weights were kept; lower learning_rate_init "
+                        f"(currently {self.learning_rate_init})."
+                    )
+                if valid is not None:
+                    vl, vs = self._validation_metrics(net, valid[0], valid[1])
+                    record["valid_loss"], record[f"valid_{name}"] = vl, vs
+                record["seconds"] = time.perf_counter() - t0
+                self.history_.append(record)
+                self.n_iter_ += 1
+                if plateau is not None:
+                    key = "valid_loss" if valid is not None else "train_loss"
+                    plateau.step(record[key])
+                if bar is not None:
+                    bar.set_postfix(
+                        loss=f"{train_loss:.3f}",
+                        **{name: f"{record[f'train_{name}']:.3f}"},
+                    )
+                    bar.update(1)
+                if use_valid:
+                    score = record[f"valid_{name}"]
+                    if score > best_score + self.tol:
+                        best_score, no_improve = score, 0
+                        best_state = self._snapshot(net)
+                        self.best_epoch_ = record["epoch"]
+                    else:
+                        no_improve += 1
+                        if no_improve >= self.n_iter_no_change:
+                            break
+                else:
+                    self.best_epoch_ = record["epoch"]
+                    last_good = self._snapshot(net)
+        except KeyboardInterrupt:
+            self.interrupted_ = True
+            warnings.warn(
+                f"Training interrupted after {self.n_iter_} epochs; the model keeps "
+                "the best (or last complete-epoch) weights.",
+                UserWarning,
+                stacklevel=3,
+            )
+            if best_state is None:
+                self._restore(net, last_good)
+        finally:
+            if bar is not None:
+                bar.close()
+        if best_state is not None:
+            self._restore(net, best_state)
+        self.module_ = net.eval()
+        self.loss_curve_ = [h["train_loss"] for h in self.history_]
+        self.validation_scores_ = [
+            h[f"valid_{name}"] for h in self.history_ if valid is not None
+        ]
+        return self
+
+    def _iter_batches(self, X, targets, batches, on_device):
+        """Yield ``(X[idx], *targets[idx])``; through DataLoader workers if asked."""
+        if on_device or self.num_workers == 0:
+            for idx in batches:
+                yield (X[idx], *(t[idx] for t in targets))
+            return
+        loader = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(X, *targets),
+            batch_size=None,
+            sampler=[idx.tolist() for idx in batches],
+            num_workers=self.num_workers,
+            pin_memory=torch.cuda.is_available(),
+        )
+        yield from loader
+
+    @staticmethod
+    def _snapshot(net):
+        return {k: v.detach().clone() for k, v in net.state_dict().items()}
+
+    @staticmethod
+    def _restore(net, state):
+        net.load_state_dict(state)
+
+    @torch.no_grad()
+    def _forward_batches(self, net, X: torch.Tensor, batch_size=None):
+        """Float32 outputs of ``net`` on ``X`` (NCHW, CPU or device), in batches.
+
+        Returns a tensor, or a tuple of tensors for a network with several heads.
+        """
+        was_training = net.training
+        net.eval()
+        dev = next(iter(net.parameters())).device
+        fmt = torch.channels_last if self._use_channels_last() else None
+        bs = batch_size or max(self.batch_size, 256)
+        outs = []
+        try:
+            for start in range(0, len(X), bs):
+                xb = X[start : start + bs].to(dev)
+                if fmt is not None:
+                    xb = xb.contiguous(memory_format=fmt)
+                with self._autocast():
+                    outs.append(_as_float(net(xb)))
+        finally:
+            net.train(was_training)
+        return _cat_outputs(outs)
+
+    # ------------------------------------------------------------------ pickle
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("optimizer_", None)
+        net = state.get("module_")
+        if net is not None and next(iter(net.parameters())).device.type != "cpu":
+            state["module_"] = copy.deepcopy(net).to("cpu")
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if "module_" in state:
+            self.optimizer_ = None
+            self.device_ = "cpu"

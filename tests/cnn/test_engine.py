@@ -1,0 +1,126 @@
+"""The shared torch training engine, driven by a tiny non-classifier estimator."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import BaseEstimator
+from torch import nn
+
+from skcv.cnn._engine import TorchTrainerMixin, channel_statistics, schedule_factor
+
+
+class _MeanRegressor(TorchTrainerMixin, BaseEstimator):
+    """Predicts each image's mean brightness: a non-classification target."""
+
+    _metric_name = "neg_mse"
+
+    def __init__(self, epochs=30, early_stopping=False, learning_rate_init=0.05):
+        self.epochs = epochs
+        self.batch_size = 16
+        self.solver = "adam"
+        self.learning_rate_init = learning_rate_init
+        self.momentum = 0.9
+        self.weight_decay = 0.0
+        self.lr_schedule = "constant"
+        self.augment = None
+        self.early_stopping = early_stopping
+        self.validation_fraction = 0.25
+        self.n_iter_no_change = 3
+        self.tol = 0.0
+        self.device = "cpu"
+        self.precision = "float32"
+        self.channels_last = False
+        self.compile = False
+        self.num_workers = 0
+        self.random_state = 0
+        self.verbose = 0
+
+    def _batch_loss(self, out, targets):
+        return torch.mean((out[:, 0] - targets[0]) ** 2)
+
+    def _batch_metric(self, out, targets):
+        err = ((out[:, 0].detach() - targets[0]) ** 2).sum()
+        return -err, len(targets[0])
+
+    def _validation_metrics(self, net, X, targets):
+        out = self._forward_batches(net, X)
+        mse = float(torch.mean((out[:, 0] - targets[0]) ** 2))
+        return mse, -mse
+
+    def fit(self, X, y):
+        seed, rng = self._start_fit(True)
+        with self._torch_seed(seed):
+            self.module_ = nn.Sequential(nn.Flatten(), nn.Linear(X[0].size, 1))
+            self._reset_training_state()
+            return self._train_network(
+                self._to_tensor(X),
+                (torch.as_tensor(y, dtype=torch.float32),),
+                epochs=self.epochs,
+                partial=False,
+                seed=seed,
+                rng=rng,
+            )
+
+    def predict(self, X):
+        return self._forward_batches(self.module_, self._to_tensor(X))[:, 0].numpy()
+
+
+def _data(n=64):
+    rng = np.random.default_rng(0)
+    X = rng.random((n, 4, 4)).astype(np.float32)
+    return X, X.mean(axis=(1, 2))
+
+
+def test_engine_trains_a_regression_target_and_records_history():
+    X, y = _data()
+    est = _MeanRegressor().fit(X, y)
+    keys = {"epoch", "train_loss", "train_neg_mse", "valid_loss", "valid_neg_mse"}
+    assert keys <= set(est.history_[0])
+    assert est.loss_curve_[-1] < 0.1 * est.loss_curve_[0]
+    assert np.mean((est.predict(X) - y) ** 2) < 1e-3
+    assert est.validation_scores_ == []
+    assert est.n_iter_ == 30
+
+
+def test_engine_early_stopping_keeps_best_validation_score():
+    X, y = _data()
+    est = _MeanRegressor(epochs=40, early_stopping=True, learning_rate_init=0.5)
+    est.fit(X, y)
+    assert len(est.validation_scores_) == est.n_iter_
+    best = int(np.argmax(est.validation_scores_))
+    assert est.best_epoch_ == best + 1
+    Xv = est._to_tensor(X[est._validation_idx])
+    _, score = est._validation_metrics(
+        est.module_, Xv, (torch.as_tensor(y[est._validation_idx]),)
+    )
+    assert score == pytest.approx(est.validation_scores_[best], rel=1e-5)
+
+
+def test_engine_divergence_names_learning_rate():
+    X, y = _data()
+    y = y * 1e30
+    with pytest.raises(ValueError, match="learning_rate_init"):
+        _MeanRegressor(epochs=5, learning_rate_init=1e30).fit(X, y)
+
+
+def test_schedule_factor_values():
+    assert schedule_factor("constant", 0.7) == 1.0
+    assert schedule_factor("step", 0.6) == pytest.approx(0.1)
+    assert schedule_factor("step", 0.8) == pytest.approx(0.01)
+    assert schedule_factor("cosine", 0.5) == pytest.approx(0.5)
+    assert schedule_factor("onecycle", 0.0) == pytest.approx(0.2)
+    assert schedule_factor("onecycle", 0.2) == pytest.approx(1.0)
+    assert math.isclose(schedule_factor("onecycle", 1.0), 0.0)
+
+
+def test_channel_statistics():
+    x = np.stack([np.zeros((2, 3, 3)), np.ones((2, 3, 3)) * 4], axis=-1)
+    x[0, ..., 1] = 2
+    mean, std = channel_statistics(x)
+    np.testing.assert_allclose(mean, [0, 3])
+    np.testing.assert_allclose(std, [1, 1])  # constant channel -> 1
+    mean, std = channel_statistics(x, normalize=False)
+    np.testing.assert_allclose(mean, 0)
+    np.testing.assert_allclose(std, 1)
