@@ -23,11 +23,13 @@ from skcv.segmentation._fcn import (  # noqa: E402
     BedOfNails,
     Upsample,
 )
+from skcv.segmentation._segmenter import FCNSegmenter  # noqa: E402
 
 __all__ = [
     "DOWNSAMPLING",
     "ENCODERS",
     "FCN",
+    "FCNSegmenter",
     "UPSAMPLING",
     "BedOfNails",
     "Upsample",

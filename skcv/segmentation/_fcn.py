@@ -251,4 +251,3 @@ class FCN(nn.Module):
                 x = x + skip
             x = refine(x)
         return self.classifier(x)[:, :, :h, :w]
-

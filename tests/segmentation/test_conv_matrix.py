@@ -53,7 +53,9 @@ def test_2d_conv_and_transposed_conv(size, kshape, stride, padding):
     np.testing.assert_allclose((M @ x.ravel()).reshape(y_ref.shape), y_ref, atol=1e-12)
     s = (stride, stride) if isinstance(stride, int) else stride
     p = (padding, padding) if isinstance(padding, int) else padding
-    out_pad = tuple((n + 2 * pp - k) % ss for n, pp, k, ss in zip(size, p, kshape, s))
+    out_pad = tuple(
+        (n + 2 * pp - k) % ss for n, pp, k, ss in zip(size, p, kshape, s, strict=True)
+    )
     y = rng.normal(size=y_ref.shape)
     expected_t = F.conv_transpose2d(
         _t(y)[None, None],

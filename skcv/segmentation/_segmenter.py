@@ -1,0 +1,554 @@
+"""FCNSegmenter: semantic segmentation with a fully convolutional network."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.base import BaseEstimator
+from torch import nn
+
+from skcv.base import ImageInputMixin
+from skcv.cnn._engine import TRAINING_CONSTRAINTS, TorchTrainerMixin, channel_statistics
+from skcv.metrics._segmentation import mean_iou
+from skcv.segmentation._fcn import DOWNSAMPLING, ENCODERS, FCN, UPSAMPLING
+from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
+
+__all__ = ["FCNSegmenter"]
+
+# Augmentations that move pixels: applied to the image and its mask together.
+_GEOMETRIC = {"flip", "translate", "crop"}
+# Augmentations that change values only: applied to the image alone.
+_PHOTOMETRIC = {"color_jitter"}
+
+
+class _Normalized(nn.Module):
+    """Per-channel standardisation, then the fully convolutional network."""
+
+    def __init__(self, body, mean, std):
+        super().__init__()
+        self.body = body
+        self.register_buffer("mean", torch.as_tensor(mean).reshape(1, -1, 1, 1))
+        self.register_buffer("inv_std", 1.0 / torch.as_tensor(std).reshape(1, -1, 1, 1))
+
+    def forward(self, x):
+        return self.body((x - self.mean) * self.inv_std)
+
+
+class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
+    """Semantic segmentation: a class label for every pixel, with an FCN.
+
+    Parameters
+    ----------
+    encoder : {"simple", "vgg", "resnet"}, default="simple"
+        Convolutions at each resolution of the encoder: one 3x3 conv-BN-ReLU
+        (simple), two (VGG style) or a residual basic block (ResNet style).
+    upsampling : {"transposed", "unpool", "nearest", "zeros", "bilinear"}, \
+            default="transposed"
+        How the decoder doubles the resolution: learnable transposed
+        convolution (initialised to bilinear), max-unpooling to the positions
+        remembered by the encoder's pooling, nearest neighbour, zero fill ("bed
+        of nails"), or fixed bilinear interpolation.
+    downsampling : {"pool", "strided"}, default="pool"
+        2x2 max pooling or a stride-2 3x3 convolution. ``upsampling="unpool"``
+        needs ``"pool"``.
+    skip_connections : bool, default=True
+        Add the encoder's feature map of each resolution to the upsampled one
+        (FCN-style skips).
+    depth : int, default=3
+        Number of downsamplings; the coarsest map is ``1 / 2**depth`` of the
+        image.
+    width : int, default=16
+        Channels of the first stage, doubled at every downsampling.
+    n_classes : int, default=None
+        Number of classes; masks hold labels ``0 .. n_classes - 1``. None uses
+        the largest label in the training masks plus one.
+    class_weight : None, "balanced", dict or array-like, default=None
+        Weights of the classes in the pixel-wise cross-entropy: None (all 1),
+        ``"balanced"`` (``n_pixels / (n_classes * pixels_of_class)`` over the
+        training masks), ``{label: weight}`` (missing labels get 1) or one
+        weight per class.
+    ignore_index : int, default=None
+        Mask value of pixels that take no part in the loss or the score (e.g.
+        255 for "void" borders).
+    epochs : int, default=20
+        Passes over the training data.
+    batch_size : int, default=32
+        Images per gradient step.
+    solver : {"sgd", "nesterov", "adam", "adamw"}, default="adam"
+        ``torch.optim`` optimiser.
+    learning_rate_init : float, default=0.01
+        Peak learning rate.
+    momentum : float, default=0.9
+        Momentum of the SGD solvers (beta1 of Adam/AdamW).
+    weight_decay : float, default=0.0
+        L2 penalty (decoupled for ``"adamw"``).
+    lr_schedule : {"constant", "step", "cosine", "onecycle", "plateau"}, \
+            default="onecycle"
+        Per-step learning-rate schedule (see :class:`~skcv.cnn.CNNClassifier`).
+    augment : None, str or list, default=None
+        Training-time augmentation: geometric ops (``"flip"``, ``"translate"``,
+        ``"crop"``, and the aliases ``"flip"``, ``"fast"``, ``"standard"``) move
+        the image and its mask together; ``"color_jitter"`` changes the image
+        only. ``"resized_crop"`` is not supported (it would interpolate labels).
+    normalize : bool, default=True
+        Standardise each channel with the training mean and standard deviation.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the images, stop when their mean
+        IoU has not improved by ``tol`` for ``n_iter_no_change`` epochs, and
+        restore the best weights.
+    validation_fraction : float, default=0.1
+        Fraction held out for early stopping.
+    n_iter_no_change : int, default=5
+        Patience in epochs (early stopping and the plateau schedule).
+    tol : float, default=1e-4
+        Minimum improvement of the validation mean IoU.
+    device : {"auto", "cpu", "cuda"} or str, default="auto"
+        Training device; "auto" picks CUDA when available.
+    precision : {"auto", "float32", "bf16"}, default="auto"
+        "auto" uses bfloat16 autocast on CUDA and float32 on the CPU.
+    channels_last : bool or "auto", default="auto"
+        NHWC memory format for the convolutions.
+    compile : bool, default=False
+        ``torch.compile`` the network (CUDA only).
+    num_workers : int, default=0
+        DataLoader workers when the data does not fit on the GPU.
+    image_shape : tuple of int, default=None
+        ``(H, W)`` or ``(H, W, C)`` of flattened rows (see :mod:`skcv.base`).
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, data order, augmentation and the validation split.
+    verbose : int, default=0
+        Show a progress bar over epochs.
+    warm_start : bool, default=False
+        Continue training the fitted network in ``fit``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        ``0 .. n_classes - 1``.
+    class_weight_ : ndarray of shape (n_classes,)
+        Weights used in the loss.
+    module_ : nn.Module
+        The trained network (normalisation included), in evaluation mode.
+    device_ : str
+        The device used.
+    history_ : list of dict
+        Per epoch: ``epoch``, ``train_loss``, ``train_mean_iou`` (the average
+        of the training batches' mean IoU), ``valid_loss``, ``valid_mean_iou``
+        (NaN without early stopping), ``lr``, ``seconds``.
+    loss_curve_ : list of float
+        Training loss per epoch.
+    validation_scores_ : list of float
+        Validation mean IoU per epoch (early stopping only).
+    best_epoch_, n_iter_ : int
+        Epoch whose weights were kept; epochs trained.
+    interrupted_ : bool
+        True when training was stopped by KeyboardInterrupt.
+    mean_, std_ : ndarray of shape (n_channels,)
+        Normalisation statistics.
+    image_shape_ : tuple of int
+        Shape of one training image.
+    n_features_in_ : int
+        Values per image.
+
+    Notes
+    -----
+    The course's fully convolutional network:
+
+    1. only convolutional layers, so every output position is a class-score
+       vector for one pixel and the network takes images of any size;
+    2. the encoder downsamples (pooling or strided convolution) to see large
+       contexts cheaply and learn *what* is there;
+    3. the decoder upsamples back to the pixels: nearest neighbour, zero fill
+       ("bed of nails"), max-unpooling (the values go back to where the
+       encoder's maxima were) or a learnable transposed convolution;
+    4. skip connections add the encoder's finer maps to recover *where*
+       (sharp boundaries);
+    5. training minimises the pixel-wise softmax cross-entropy, averaged over
+       the pixels that are not ``ignore_index``, each weighted by its class
+       weight; the training loop (optimiser, schedule, early stopping,
+       divergence check) is the one of :class:`~skcv.cnn.CNNClassifier`.
+
+    References
+    ----------
+    .. [1] Long, J., Shelhamer, E., Darrell, T. (2015). Fully convolutional
+       networks for semantic segmentation. CVPR. :doi:`10.1109/CVPR.2015.7298965`
+    .. [2] Noh, H., Hong, S., Han, B. (2015). Learning deconvolution network for
+       semantic segmentation. ICCV. :doi:`10.1109/ICCV.2015.178`
+    .. [3] Badrinarayanan, V., Kendall, A., Cipolla, R. (2017). SegNet: a deep
+       convolutional encoder-decoder architecture for image segmentation. IEEE
+       TPAMI 39(12). :doi:`10.1109/TPAMI.2016.2644615`
+
+    Examples
+    --------
+    >>> from skcv.datasets import make_shapes_segmentation
+    >>> from skcv.segmentation import FCNSegmenter
+    >>> X, Y = make_shapes_segmentation(40, image_size=16, n_classes=2,
+    ...                                 random_state=0)
+    >>> seg = FCNSegmenter(depth=2, width=8, epochs=3, random_state=0,
+    ...                    device="cpu").fit(X[:30], Y[:30])
+    >>> seg.predict(X[30:]).shape, seg.predict_proba(X[30:]).shape
+    ((10, 16, 16), (10, 16, 16, 2))
+    >>> 0 <= seg.score(X[30:], Y[30:]) <= 1
+    True
+    """
+
+    _metric_name = "mean_iou"
+
+    _parameter_constraints = {
+        **TRAINING_CONSTRAINTS,
+        "encoder": [StrOptions(set(ENCODERS))],
+        "upsampling": [StrOptions(set(UPSAMPLING))],
+        "downsampling": [StrOptions(set(DOWNSAMPLING))],
+        "skip_connections": ["boolean"],
+        "depth": [Interval(Integral, 1, None, closed="left")],
+        "width": [Interval(Integral, 1, None, closed="left")],
+        "n_classes": [Interval(Integral, 2, None, closed="left"), None],
+        "class_weight": [StrOptions({"balanced"}), dict, list, tuple, np.ndarray, None],
+        "ignore_index": [Integral, None],
+        "normalize": ["boolean"],
+        "image_shape": [None, tuple, list],
+    }
+
+    def __init__(
+        self,
+        encoder="simple",
+        upsampling="transposed",
+        downsampling="pool",
+        skip_connections=True,
+        depth=3,
+        width=16,
+        n_classes=None,
+        class_weight=None,
+        ignore_index=None,
+        epochs=20,
+        batch_size=32,
+        solver="adam",
+        learning_rate_init=0.01,
+        momentum=0.9,
+        weight_decay=0.0,
+        lr_schedule="onecycle",
+        augment=None,
+        normalize=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        tol=1e-4,
+        device="auto",
+        precision="auto",
+        channels_last="auto",
+        compile=False,
+        num_workers=0,
+        image_shape=None,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        self.encoder = encoder
+        self.upsampling = upsampling
+        self.downsampling = downsampling
+        self.skip_connections = skip_connections
+        self.depth = depth
+        self.width = width
+        self.n_classes = n_classes
+        self.class_weight = class_weight
+        self.ignore_index = ignore_index
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.solver = solver
+        self.learning_rate_init = learning_rate_init
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.augment = augment
+        self.normalize = normalize
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.device = device
+        self.precision = precision
+        self.channels_last = channels_last
+        self.compile = compile
+        self.num_workers = num_workers
+        self.image_shape = image_shape
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        tags.target_tags.required = True
+        return tags
+
+    # ------------------------------------------------------------ validation
+    def _images(self, X, *, reset):
+        """Validate images; a 0-D or 1-D ``X`` gets an error naming its ndim."""
+        if not isinstance(X, (list, tuple)) and np.ndim(X) < 2:
+            raise ValueError(
+                "X must be images (n, H, W[, C]) or rows (n, H*W*C) with 2 to 4 "
+                f"dimensions; got an array with ndim={np.ndim(X)}."
+            )
+        return self._validate_images(X, reset=reset)
+
+    def _check_masks(self, Y, images, *, reset):
+        """Return masks as an int64 array ``(n, H, W)``; check shape and labels."""
+        if Y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires masks Y of shape (n, H, W); got None."
+            )
+        Y = np.asarray(Y)
+        n, h, w = images.shape[:3]
+        if Y.ndim == 2 and Y.shape == (n, h * w):
+            Y = Y.reshape(n, h, w)  # flattened masks, one row per image
+        if Y.shape != (n, h, w):
+            raise ValueError(
+                f"Y must hold one mask per image, of shape (n, H, W) = {(n, h, w)} "
+                f"(or (n, H*W)); got shape {Y.shape}."
+            )
+        if Y.dtype.kind == "b":
+            Y = Y.astype(np.int64)
+        if Y.dtype.kind not in "iuf":
+            raise TypeError(f"Y must hold integer class labels; got dtype {Y.dtype}.")
+        if Y.dtype.kind == "f":
+            if not np.isfinite(Y).all():
+                raise ValueError("Y must not contain NaN or infinity.")
+            if not np.array_equal(Y, np.round(Y)):
+                raise ValueError(
+                    "Y must hold integer class labels; got non-integral floats."
+                )
+        Y = Y.astype(np.int64)
+        ignore = self.ignore_index
+        labels = Y if ignore is None else Y[Y != ignore]
+        if labels.size == 0:
+            raise ValueError("Y has no labelled pixel (all pixels are ignore_index).")
+        if labels.min() < 0:
+            raise ValueError(
+                "Y must hold labels 0 .. n_classes - 1 (or ignore_index="
+                f"{ignore}); got negative label {int(labels.min())}."
+            )
+        if reset:
+            k = self.n_classes if self.n_classes is not None else int(labels.max()) + 1
+            if k < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least 2 classes; the masks "
+                    f"hold only label 0. Pass n_classes to set it."
+                )
+        else:
+            k = len(self.classes_)
+        if labels.max() >= k:
+            raise ValueError(
+                f"Y must hold labels 0 .. {k - 1} (n_classes={k}) or "
+                f"ignore_index={ignore}; got label {int(labels.max())}."
+            )
+        return Y, k
+
+    def _class_weights(self, Y, k):
+        cw = self.class_weight
+        if cw is None:
+            return np.ones(k, dtype=np.float32)
+        if isinstance(cw, str):  # "balanced"
+            labels = Y if self.ignore_index is None else Y[Y != self.ignore_index]
+            counts = np.bincount(labels.ravel(), minlength=k).astype(np.float64)
+            w = np.where(counts > 0, labels.size / (k * np.maximum(counts, 1)), 1.0)
+            return w.astype(np.float32)
+        if isinstance(cw, dict):
+            bad = [c for c in cw if not (isinstance(c, Integral) and 0 <= c < k)]
+            if bad:
+                raise ValueError(
+                    f"class_weight keys must be labels 0 .. {k - 1}; got {bad}."
+                )
+            w = np.ones(k)
+            for c, v in cw.items():
+                w[int(c)] = v
+        else:
+            w = np.asarray(cw, dtype=np.float64)
+            if w.shape != (k,):
+                raise ValueError(
+                    f"class_weight must hold one weight per class ({k}); got shape "
+                    f"{w.shape}."
+                )
+        if not np.isfinite(w).all() or (w < 0).any() or w.sum() == 0:
+            raise ValueError(
+                "class_weight must be finite, non-negative and not all zero; got "
+                f"{w.tolist()}."
+            )
+        return w.astype(np.float32)
+
+    def _check_augment(self):
+        from skcv.cnn._augment import parse_augment
+
+        ops = parse_augment(self.augment)
+        unsupported = [name for name, _ in ops if name not in _GEOMETRIC | _PHOTOMETRIC]
+        if unsupported:
+            raise ValueError(
+                f"augment for segmentation may use {sorted(_GEOMETRIC | _PHOTOMETRIC)}"
+                f" (geometric ops move the masks too); got {unsupported} in "
+                f"augment={self.augment!r}."
+            )
+
+    # -------------------------------------------------------------- training
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, Y):
+        """Train the network on images ``X`` with label masks ``Y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, H, W[, C]) or (n, H*W*C)
+            Training images (uint8 scaled to [0, 1]); rows need ``image_shape``
+            unless it can be guessed (see :mod:`skcv.base`).
+        Y : array-like of int of shape (n, H, W) or (n, H*W)
+            Class of every pixel, ``0 .. n_classes - 1`` or ``ignore_index``.
+
+        Returns
+        -------
+        self : FCNSegmenter
+        """
+        if self.upsampling == "unpool" and self.downsampling != "pool":
+            raise ValueError(
+                "upsampling='unpool' needs the pooling indices of "
+                f"downsampling='pool'; got downsampling={self.downsampling!r}."
+            )
+        self._check_augment()
+        reset = not (self.warm_start and hasattr(self, "module_"))
+        images = self._images(X, reset=reset)
+        Y, k = self._check_masks(Y, images, reset=reset)
+        if reset:
+            self.classes_ = np.arange(k)
+            self.class_weight_ = self._class_weights(Y, k)
+        seed, rng = self._start_fit(reset)
+        with self._torch_seed(seed):
+            if reset:
+                self._init_network(images)
+                self._reset_training_state()
+            return self._train_network(
+                self._to_tensor(images),
+                (torch.from_numpy(Y),),
+                epochs=self.epochs,
+                partial=False,
+                seed=seed,
+                rng=rng,
+            )
+
+    def _init_network(self, images):
+        x = images if images.ndim == 4 else images[..., None]
+        self.mean_, self.std_ = channel_statistics(x, self.normalize)
+        body = FCN(
+            in_channels=x.shape[-1],
+            n_classes=len(self.classes_),
+            encoder=self.encoder,
+            downsampling=self.downsampling,
+            upsampling=self.upsampling,
+            skip_connections=self.skip_connections,
+            depth=self.depth,
+            width=self.width,
+        )
+        self.module_ = _Normalized(body, self.mean_, self.std_).float().to(self.device_)
+
+    # ----------------------------------------------------------- engine hooks
+    def _batch_loss(self, out, targets):
+        (mask,) = targets
+        weight = torch.as_tensor(self.class_weight_, device=out.device)
+        ignore = -100 if self.ignore_index is None else int(self.ignore_index)
+        return F.cross_entropy(out.float(), mask, weight=weight, ignore_index=ignore)
+
+    def _batch_metric(self, out, targets):
+        """Mean IoU of the batch (its confusion matrix counted on the device)."""
+        (mask,) = targets
+        k = out.shape[1]
+        pred = out.detach().argmax(1)
+        keep = (mask >= 0) & (mask < k)
+        if self.ignore_index is not None:
+            keep &= mask != self.ignore_index
+        cm = torch.bincount(mask[keep] * k + pred[keep], minlength=k * k)
+        cm = cm.reshape(k, k).double()
+        tp = cm.diagonal()
+        union = cm.sum(0) + cm.sum(1) - tp
+        present = union > 0
+        return (tp[present] / union[present]).mean(), 1
+
+    def _validation_metrics(self, net, X, targets):
+        out = self._forward_batches(net, X)
+        (mask,) = targets
+        mask = mask.to(out.device)
+        loss = float(self._batch_loss(out, (mask,)))
+        pred = out.argmax(1).cpu().numpy()
+        score = mean_iou(
+            mask.cpu().numpy(),
+            pred,
+            labels=self.classes_,
+            ignore_index=self.ignore_index,
+        )
+        return loss, float(np.nan_to_num(score))
+
+    def _augment_batch(self, augmenter, xb, targets):
+        (mask,) = targets
+        c = xb.shape[1]
+        for fn, params in augmenter.ops:
+            if fn.__name__ in _PHOTOMETRIC:
+                xb = fn(xb, augmenter.generator, **params)
+            else:  # move the mask with the image: one extra channel
+                both = torch.cat([xb, mask[:, None].to(xb.dtype)], dim=1)
+                both = fn(both, augmenter.generator, **params)
+                xb, mask = both[:, :c], both[:, c].round().long()
+        return xb, (mask,)
+
+    # ------------------------------------------------------------ prediction
+    def _scores(self, X) -> torch.Tensor:
+        check_is_fitted(self, "module_")
+        images = self._images(X, reset=False)
+        return self._forward_batches(self.module_, self._to_tensor(images))
+
+    def predict_proba(self, X):
+        """Class probabilities of every pixel.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, H, W[, C]) or (n, H*W*C)
+            Images.
+
+        Returns
+        -------
+        proba : ndarray of shape (n, H, W, n_classes), dtype float32
+            Softmax of the network's scores; sums to 1 over the last axis.
+        """
+        scores = self._scores(X)
+        return torch.softmax(scores, dim=1).permute(0, 2, 3, 1).cpu().numpy()
+
+    def predict(self, X):
+        """Label masks.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, H, W[, C]) or (n, H*W*C)
+            Images.
+
+        Returns
+        -------
+        Y : ndarray of shape (n, H, W), dtype int64
+            The most probable class of every pixel.
+        """
+        return self._scores(X).argmax(1).cpu().numpy().astype(np.int64)
+
+    def score(self, X, Y):
+        """Mean intersection over union of the predicted masks.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, H, W[, C]) or (n, H*W*C)
+            Images.
+        Y : array-like of int of shape (n, H, W) or (n, H*W)
+            True masks; pixels equal to ``ignore_index`` are not counted.
+
+        Returns
+        -------
+        score : float
+            :func:`skcv.metrics.mean_iou` over the classes present in ``Y`` or
+            the prediction.
+        """
+        pred = self.predict(X)
+        Y, _ = self._check_masks(Y, pred, reset=False)
+        return mean_iou(Y, pred, labels=self.classes_, ignore_index=self.ignore_index)

@@ -1,0 +1,232 @@
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from sklearn.base import clone  # noqa: E402
+
+from skcv.datasets import make_shapes_segmentation  # noqa: E402
+from skcv.metrics import mean_iou  # noqa: E402
+from skcv.segmentation import FCNSegmenter  # noqa: E402
+from tests.registry.segmentation import STRUCTURED  # noqa: E402
+from tests.structured_checks import STRUCTURED_CHECKS  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, Y = make_shapes_segmentation(12, image_size=16, n_classes=3, random_state=0)
+    return X, Y
+
+
+def _fast(**params):
+    return clone(STRUCTURED[0]).set_params(**params)
+
+
+@pytest.mark.parametrize("check", STRUCTURED_CHECKS, ids=lambda c: c.__name__)
+def test_structured_checks(check, data):
+    X, Y = data
+    check(clone(STRUCTURED[0]), X, (Y,), predict_method="predict")
+
+
+def test_grey_images_and_rows(data):
+    X, Y = data
+    grey = X.mean(axis=-1)
+    seg = _fast().fit(grey, Y)
+    assert seg.predict(grey).shape == Y.shape
+    # flattened rows of square grey images: the shape is guessed; masks as rows
+    seg2 = _fast().fit(grey.reshape(len(grey), -1), Y.reshape(len(Y), -1))
+    np.testing.assert_array_equal(
+        seg2.predict(grey.reshape(len(grey), -1)), seg.predict(grey)
+    )
+
+
+def test_outputs_shapes_probabilities_and_score(data):
+    X, Y = data
+    seg = _fast().fit(X, Y)
+    assert seg.n_iter_ == 2 and len(seg.history_) == 2
+    np.testing.assert_array_equal(seg.classes_, [0, 1, 2])
+    proba = seg.predict_proba(X)
+    assert proba.shape == (*Y.shape, 3)
+    np.testing.assert_allclose(proba.sum(-1), 1, atol=1e-5)
+    pred = seg.predict(X)
+    assert pred.dtype == np.int64
+    np.testing.assert_array_equal(pred, proba.argmax(-1))
+    assert seg.score(X, Y) == pytest.approx(mean_iou(Y, pred, labels=[0, 1, 2]))
+    # another image size works at predict time too? no: the fitted shape is fixed
+    with pytest.raises(ValueError, match="fitted on images of shape"):
+        seg.predict(X[:, :8, :8])
+
+
+@pytest.mark.parametrize("encoder", ["simple", "vgg", "resnet"])
+@pytest.mark.parametrize(
+    ("upsampling", "downsampling"),
+    [
+        ("transposed", "pool"),
+        ("unpool", "pool"),
+        ("nearest", "strided"),
+        ("zeros", "pool"),
+        ("bilinear", "strided"),
+    ],
+)
+def test_every_encoder_and_upsampling_fits(data, encoder, upsampling, downsampling):
+    X, Y = data
+    seg = _fast(
+        encoder=encoder,
+        upsampling=upsampling,
+        downsampling=downsampling,
+        epochs=1,
+        skip_connections=encoder != "vgg",
+    ).fit(X[:6], Y[:6])
+    assert seg.predict(X[:2]).shape == (2, 16, 16)
+
+
+@pytest.mark.slow
+def test_learns_foreground_on_easy_shapes():
+    X, Y = make_shapes_segmentation(160, 16, n_classes=2, noise=0.02, random_state=0)
+    seg = FCNSegmenter(
+        depth=2,
+        width=8,
+        epochs=15,
+        batch_size=16,
+        learning_rate_init=0.01,
+        random_state=0,
+        device="cpu",
+    ).fit(X[:120], Y[:120])
+    assert seg.score(X[120:], Y[120:]) > 0.75
+    assert seg.loss_curve_[-1] < seg.loss_curve_[0]
+
+
+def test_ignore_index_and_class_weight(data):
+    X, Y = data
+    Yi = Y.copy()
+    Yi[:, :4] = 255
+    seg = _fast(ignore_index=255).fit(X, Yi)
+    assert len(seg.classes_) == 3
+    # ignored pixels do not count in the score
+    pred = seg.predict(X)
+    expected = mean_iou(Yi, pred, labels=[0, 1, 2], ignore_index=255)
+    assert seg.score(X, Yi) == pytest.approx(expected)
+    bal = _fast(class_weight="balanced").fit(X, Y)
+    counts = np.bincount(Y.ravel(), minlength=3)
+    np.testing.assert_allclose(bal.class_weight_, Y.size / (3 * counts), rtol=1e-6)
+    w = _fast(class_weight={2: 5.0}).fit(X, Y).class_weight_
+    np.testing.assert_array_equal(w, [1, 1, 5])
+    w = _fast(class_weight=[1.0, 2.0, 3.0]).fit(X, Y).class_weight_
+    np.testing.assert_array_equal(w, [1, 2, 3])
+
+
+def test_loss_is_pixelwise_weighted_cross_entropy(data):
+    X, Y = data
+    seg = _fast(class_weight=[1.0, 2.0, 0.5], ignore_index=255).fit(X, Y)
+    logits = torch.randn(2, 3, 4, 4)
+    mask = torch.randint(0, 3, (2, 4, 4))
+    mask[0, 0] = 255
+    loss = seg._batch_loss(logits, (mask,))
+    logp = torch.log_softmax(logits, 1)
+    keep = mask != 255
+    m = mask.clamp(max=2)
+    nll = -logp.gather(1, m[:, None])[:, 0]
+    w = torch.tensor([1.0, 2.0, 0.5])[m]
+    expected = (nll * w)[keep].sum() / w[keep].sum()
+    assert float(loss) == pytest.approx(float(expected), rel=1e-5)
+
+
+def test_n_classes_and_augment(data):
+    X, Y = data
+    seg = _fast(n_classes=5, augment="standard").fit(X, Y)
+    assert seg.predict_proba(X[:1]).shape == (1, 16, 16, 5)
+    seg = _fast(augment=["flip", "color_jitter", ("translate", {"padding": 3})])
+    seg.fit(X, Y)
+    assert seg.n_iter_ == 2
+
+
+def test_augmentation_moves_masks_with_images():
+    seg = _fast(augment=["flip", ("translate", {"padding": 3})], random_state=0)
+    from skcv.cnn._augment import Augmenter, parse_augment
+
+    gen = torch.Generator().manual_seed(0)
+    aug = Augmenter(parse_augment(seg.augment), gen)
+    mask = torch.randint(0, 4, (8, 10, 10))
+    x = mask[:, None].float().repeat(1, 3, 1, 1) / 3  # image encodes its mask
+    xa, (ma,) = seg._augment_batch(aug, x, (mask,))
+    np.testing.assert_array_equal((xa[:, 0] * 3).round().long().numpy(), ma.numpy())
+    assert not torch.equal(ma, mask)
+
+
+def test_early_stopping_tracks_validation_mean_iou(data):
+    X, Y = data
+    seg = _fast(early_stopping=True, validation_fraction=0.25, epochs=3).fit(X, Y)
+    assert len(seg.validation_scores_) == seg.n_iter_
+    assert all(0 <= s <= 1 for s in seg.validation_scores_)
+    assert {"train_mean_iou", "valid_mean_iou"} <= set(seg.history_[0])
+
+
+def test_warm_start_continues(data):
+    X, Y = data
+    seg = _fast(warm_start=True).fit(X, Y)
+    seg.fit(X, Y)
+    assert seg.n_iter_ == 4
+
+
+@pytest.mark.parametrize(
+    ("Y_bad", "error", "match"),
+    [
+        (lambda Y: Y[:, :8], ValueError, r"Y must hold one mask per image, of shape"),
+        (lambda Y: Y[:-1], ValueError, r"Y must hold one mask per image"),
+        (lambda Y: np.where(Y == 1, -1, Y), ValueError, "negative label -1"),
+        (lambda Y: np.where(Y == 1, np.nan, Y), ValueError, "Y must not contain NaN"),
+        (lambda Y: Y + 0.5, ValueError, "non-integral"),
+        (lambda Y: Y.astype(str), TypeError, "Y must hold integer class labels"),
+        (lambda Y: np.zeros_like(Y), ValueError, "at least 2 classes"),
+        (lambda Y: None, ValueError, "requires masks Y"),
+    ],
+)
+def test_bad_masks(data, Y_bad, error, match):
+    X, Y = data
+    with pytest.raises(error, match=match):
+        _fast().fit(X, Y_bad(Y))
+
+
+def test_labels_outside_range(data):
+    X, Y = data
+    with pytest.raises(ValueError, match=r"Y must hold labels 0 .. 1 \(n_classes=2\)"):
+        _fast(n_classes=2).fit(X, Y)
+    seg = _fast().fit(X, Y)
+    with pytest.raises(ValueError, match=r"labels 0 .. 2 .*got label 7"):
+        seg.score(X, np.where(Y == 1, 7, Y))
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "match"),
+    [
+        ({"upsampling": "deconv"}, ValueError, "upsampling"),
+        ({"encoder": "unet"}, ValueError, "encoder"),
+        (
+            {"upsampling": "unpool", "downsampling": "strided"},
+            ValueError,
+            "upsampling='unpool' needs the pooling indices",
+        ),
+        ({"augment": "resized_crop"}, ValueError, "geometric ops move the masks"),
+        ({"class_weight": [1.0, 2.0]}, ValueError, r"one weight per class \(3\)"),
+        ({"class_weight": {7: 2.0}}, ValueError, r"class_weight keys must be labels"),
+        ({"class_weight": [1.0, -1.0, 1.0]}, ValueError, "non-negative"),
+        ({"depth": 0}, ValueError, "depth"),
+        (
+            {"device": "cuda:99" if not torch.cuda.is_available() else "nope"},
+            ValueError,
+            "device",
+        ),
+    ],
+)
+def test_bad_parameters(data, params, error, match):
+    X, Y = data
+    with pytest.raises(error, match=match):
+        _fast(**params).fit(X, Y)
+
+
+def test_divergence_names_learning_rate(data):
+    X, Y = data
+    with pytest.raises(ValueError, match="learning_rate_init"):
+        _fast(
+            learning_rate_init=1e30, solver="sgd", momentum=0.0, lr_schedule="constant"
+        ).fit(X, Y)
