@@ -57,10 +57,10 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
     skip_connections : bool, default=True
         Add the encoder's feature map of each resolution to the upsampled one
         (FCN-style skips).
-    depth : int, default=3
+    depth : int, default=4
         Number of downsamplings; the coarsest map is ``1 / 2**depth`` of the
         image.
-    width : int, default=16
+    width : int, default=8
         Channels of the first stage, doubled at every downsampling.
     n_classes : int, default=None
         Number of classes; masks hold labels ``0 .. n_classes - 1``. None uses
@@ -73,13 +73,13 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
     ignore_index : int, default=None
         Mask value of pixels that take no part in the loss or the score (e.g.
         255 for "void" borders).
-    epochs : int, default=20
+    epochs : int, default=25
         Passes over the training data.
-    batch_size : int, default=32
+    batch_size : int, default=16
         Images per gradient step.
     solver : {"sgd", "nesterov", "adam", "adamw"}, default="adam"
         ``torch.optim`` optimiser.
-    learning_rate_init : float, default=0.01
+    learning_rate_init : float, default=0.005
         Peak learning rate.
     momentum : float, default=0.9
         Momentum of the SGD solvers (beta1 of Adam/AdamW).
@@ -218,15 +218,15 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         upsampling="transposed",
         downsampling="pool",
         skip_connections=True,
-        depth=3,
-        width=16,
+        depth=4,
+        width=8,
         n_classes=None,
         class_weight=None,
         ignore_index=None,
-        epochs=20,
-        batch_size=32,
+        epochs=25,
+        batch_size=16,
         solver="adam",
-        learning_rate_init=0.01,
+        learning_rate_init=0.005,
         momentum=0.9,
         weight_decay=0.0,
         lr_schedule="onecycle",
