@@ -14,25 +14,32 @@ import numpy as np
 __all__ = ["confusion_matrix", "mean_iou", "pixel_accuracy"]
 
 
+def label_array(y, name: str) -> np.ndarray:
+    """Return ``y`` as an int64 array of class labels (any shape).
+
+    Booleans and integral floats are accepted; NaN, infinity, fractions and
+    non-numeric dtypes raise errors that name ``name``.
+    """
+    arr = np.asarray(y)
+    if arr.dtype.kind == "b":
+        arr = arr.astype(np.int64)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} must hold integer class labels; got dtype {arr.dtype}."
+        )
+    if arr.dtype.kind == "f":
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} must not contain NaN or infinity.")
+        if not np.array_equal(arr, np.round(arr)):
+            raise ValueError(
+                f"{name} must hold integer class labels; got non-integral floats."
+            )
+    return arr.astype(np.int64, copy=False)
+
+
 def _check_masks(y_true, y_pred):
     """Return ``y_true`` and ``y_pred`` as flat int64 arrays of equal length."""
-    out = []
-    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
-        arr = np.asarray(y)
-        if arr.dtype.kind == "b":
-            arr = arr.astype(np.int64)
-        if arr.dtype.kind not in "iuf":
-            raise TypeError(
-                f"{name} must hold integer class labels; got dtype {arr.dtype}."
-            )
-        if arr.dtype.kind == "f":
-            if not np.isfinite(arr).all():
-                raise ValueError(f"{name} must not contain NaN or infinity.")
-            if not np.array_equal(arr, np.round(arr)):
-                raise ValueError(
-                    f"{name} must hold integer class labels; got non-integral floats."
-                )
-        out.append(arr)
+    out = [label_array(y_true, "y_true"), label_array(y_pred, "y_pred")]
     a, b = out
     if a.shape != b.shape:
         raise ValueError(

@@ -12,7 +12,7 @@ from torch import nn
 
 from skcv.base import ImageInputMixin
 from skcv.cnn._engine import TRAINING_CONSTRAINTS, TorchTrainerMixin, channel_statistics
-from skcv.metrics._segmentation import mean_iou
+from skcv.metrics._segmentation import label_array, mean_iou
 from skcv.segmentation._fcn import DOWNSAMPLING, ENCODERS, FCN, UPSAMPLING
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
 
@@ -309,18 +309,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
                 f"Y must hold one mask per image, of shape (n, H, W) = {(n, h, w)} "
                 f"(or (n, H*W)); got shape {Y.shape}."
             )
-        if Y.dtype.kind == "b":
-            Y = Y.astype(np.int64)
-        if Y.dtype.kind not in "iuf":
-            raise TypeError(f"Y must hold integer class labels; got dtype {Y.dtype}.")
-        if Y.dtype.kind == "f":
-            if not np.isfinite(Y).all():
-                raise ValueError("Y must not contain NaN or infinity.")
-            if not np.array_equal(Y, np.round(Y)):
-                raise ValueError(
-                    "Y must hold integer class labels; got non-integral floats."
-                )
-        Y = Y.astype(np.int64)
+        Y = label_array(Y, "Y")
         ignore = self.ignore_index
         labels = Y if ignore is None else Y[Y != ignore]
         if labels.size == 0:
@@ -426,7 +415,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
                 self._reset_training_state()
             return self._train_network(
                 self._to_tensor(images),
-                (torch.from_numpy(Y),),
+                (torch.from_numpy(np.ascontiguousarray(Y)),),
                 epochs=self.epochs,
                 partial=False,
                 seed=seed,

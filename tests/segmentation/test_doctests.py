@@ -7,7 +7,8 @@ pytest.importorskip("torch")
 
 MODULES = [
     "skcv.segmentation._conv_matrix",
-    "skcv.segmentation._segmenter",
+    # trains a (tiny) network: about a second, more on a busy machine
+    pytest.param("skcv.segmentation._segmenter", marks=pytest.mark.slow),
 ]
 
 
