@@ -60,6 +60,14 @@ class BedOfNails(nn.Module):
 
     The other three positions of the block are zero ("bed of nails"); the
     following convolutions fill them in.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcv.segmentation import BedOfNails
+    >>> BedOfNails()(torch.tensor([[[[1.0, 2.0]]]]))
+    tensor([[[[1., 0., 2., 0.],
+              [0., 0., 0., 0.]]]])
     """
 
     def forward(self, x, size=None):
@@ -97,6 +105,34 @@ class Upsample(nn.Module):
         bed of nails; ``"bilinear"``: bilinear interpolation (fixed).
     channels : int
         Channels of the input (and output).
+
+    Notes
+    -----
+    ``forward(x, size, indices=None)`` takes the target spatial ``size`` (the
+    encoder map's, which may be odd) and, for unpooling, the indices returned
+    by ``nn.MaxPool2d(2, return_indices=True)``.
+
+    References
+    ----------
+    .. [1] Long, J., Shelhamer, E., Darrell, T. (2015). Fully convolutional
+       networks for semantic segmentation. CVPR.
+       :doi:`10.1109/CVPR.2015.7298965`
+    .. [2] Badrinarayanan, V., Kendall, A., Cipolla, R. (2017). SegNet. IEEE
+       TPAMI 39(12). :doi:`10.1109/TPAMI.2016.2644615`
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcv.segmentation import Upsample
+    >>> x = torch.tensor([[[[1.0, 2.0]]]])
+    >>> Upsample("nearest", 1)(x, (2, 4))
+    tensor([[[[1., 1., 2., 2.],
+              [1., 1., 2., 2.]]]])
+    >>> pooled, idx = torch.nn.MaxPool2d(2, return_indices=True)(
+    ...     torch.tensor([[[[0.0, 3.0], [1.0, 2.0]]]]))
+    >>> Upsample("unpool", 1)(pooled, (2, 2), idx)
+    tensor([[[[0., 3.],
+              [0., 0.]]]])
     """
 
     def __init__(self, kind, channels):
@@ -160,6 +196,28 @@ class FCN(nn.Module):
     Inputs whose sides are not multiples of ``2**depth`` are zero padded at
     the bottom and right and the scores cropped back, so the output always has
     the input's height and width.
+
+    The forward pass, as the course draws it: for each of the ``depth``
+    stages, convolutions then a downsampling by 2 (the map before it is kept
+    for the skip, with the pooling indices); convolutions at the coarsest
+    resolution; then for each stage in reverse, an upsampling by 2, the skip
+    added, and a 3x3 convolution; finally a 1x1 convolution to class scores.
+
+    References
+    ----------
+    .. [1] Long, J., Shelhamer, E., Darrell, T. (2015). Fully convolutional
+       networks for semantic segmentation. CVPR.
+       :doi:`10.1109/CVPR.2015.7298965`
+    .. [2] Noh, H., Hong, S., Han, B. (2015). Learning deconvolution network
+       for semantic segmentation. ICCV. :doi:`10.1109/ICCV.2015.178`
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcv.segmentation import FCN
+    >>> net = FCN(in_channels=3, n_classes=4, upsampling="unpool", depth=2)
+    >>> net(torch.zeros(1, 3, 13, 20)).shape
+    torch.Size([1, 4, 13, 20])
     """
 
     def __init__(

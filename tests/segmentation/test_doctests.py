@@ -7,6 +7,7 @@ pytest.importorskip("torch")
 
 MODULES = [
     "skcv.segmentation._conv_matrix",
+    "skcv.segmentation._fcn",
     # trains a (tiny) network: about a second, more on a busy machine
     pytest.param("skcv.segmentation._segmenter", marks=pytest.mark.slow),
 ]
