@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 # A finder that makes ``import torch`` fail, as if torch were not installed.
 NO_TORCH = (
     "import sys\n"
@@ -12,6 +14,7 @@ NO_TORCH = (
 )
 
 
+@pytest.mark.slow  # a fresh interpreter: about a second
 def test_import_without_torch_says_how_to_install():
     code = NO_TORCH + (
         "try:\n"
@@ -26,6 +29,7 @@ def test_import_without_torch_says_how_to_install():
     assert "pip install 'skcv[torch]'" in proc.stdout
 
 
+@pytest.mark.slow
 def test_data_and_metrics_need_no_torch():
     code = NO_TORCH + (
         "from skcv.datasets import make_shapes_segmentation\n"
