@@ -3,7 +3,7 @@ import importlib
 
 import pytest
 
-MODULES = ["skcv.detection._boxes"]
+MODULES = ["skcv.detection._boxes", "skcv.detection._sliding"]
 
 
 @pytest.mark.parametrize("name", MODULES)
