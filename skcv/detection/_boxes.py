@@ -17,6 +17,9 @@ __all__ = ["box_iou", "non_max_suppression"]
 # Boxes compared at once in one block of the blocked NMS: the (block, block) IoU
 # matrix stays small (2 MB of float64) whatever the number of boxes.
 _NMS_BLOCK = 512
+# Above this many candidate pairs (boxes overlapping in x) NMS switches from the
+# sparse overlap graph to the blocked greedy pass.
+_MAX_CANDIDATES = 4_000_000
 
 
 def check_boxes(boxes, name: str = "boxes") -> np.ndarray:
@@ -213,12 +216,19 @@ def non_max_suppression(
     3. discard every remaining box whose IoU with it exceeds ``iou_threshold``;
     4. repeat from 2 until no box remains.
 
-    The implementation gives the same result without a Python loop over pairs:
-    the sorted boxes are processed in blocks of 512. A block is first compared
-    with all boxes kept so far (one IoU matrix, any overlap suppresses), then the
-    ``(block, block)`` IoU matrix is thresholded once and the greedy pass inside
-    the block only updates boolean masks, one row per kept box. Memory stays
-    ``O(block * (block + kept))``.
+    The implementation gives the same result without a Python loop over pairs.
+    Candidate pairs are found with a sweep along x (boxes sorted by ``x_min``; a
+    binary search gives, for every box, the boxes starting before its ``x_max``)
+    and their IoU is tested in vectorised chunks, giving the sparse graph of
+    suppressing overlaps. The greedy pass then runs on this graph in rounds:
+    each round decides at once every box that has a kept better-scored
+    neighbour (suppressed) or whose better-scored neighbours are all suppressed
+    (kept). When boxes are crowded (more than four million candidate pairs, as
+    for the windows of a dense detector) the sorted boxes are instead processed
+    in blocks of 512: a block is compared with all boxes kept so far (one IoU
+    matrix), then the ``(block, block)`` IoU matrix is thresholded once and the
+    greedy pass inside the block only updates boolean masks, one row per kept
+    box. Memory stays bounded in both paths.
 
     References
     ----------
@@ -262,6 +272,96 @@ def non_max_suppression(
     order = np.argsort(-scores, kind="stable")
     sorted_boxes = boxes[order]
     areas = _areas(sorted_boxes)
+    edges = _overlap_edges(sorted_boxes, areas, iou_threshold)
+    if edges is None:
+        kept = _nms_blocked(sorted_boxes, areas, iou_threshold, limit)
+    else:
+        kept = _nms_graph(n, *edges)[:limit]
+    return order[kept].astype(np.int64)
+
+
+def _overlap_edges(boxes, areas, threshold):
+    """Pairs ``(u, v)``, ``u < v``, of boxes with IoU above ``threshold``.
+
+    Candidates are found with a sweep along x (sort by ``x_min``; the boxes that
+    start before ``x_max`` of a box overlap it in x), then tested in chunks.
+    Returns None when there are more than ``_MAX_CANDIDATES`` candidate pairs
+    (crowded boxes), where the blocked path is cheaper.
+    """
+    n = len(boxes)
+    by_x = np.argsort(boxes[:, 0], kind="stable")
+    x0, y0, x1, y1 = (np.ascontiguousarray(boxes[by_x, k]) for k in range(4))
+    ar = areas[by_x]
+    end = np.searchsorted(x0, x1, side="left")
+    counts = np.maximum(end - np.arange(n) - 1, 0)
+    total = int(counts.sum())
+    if total > _MAX_CANDIDATES:
+        return None
+    starts = np.cumsum(counts) - counts
+    us, vs = [], []
+    chunk_rows = np.searchsorted(np.cumsum(counts), np.arange(0, total, 2**20))
+    bounds = np.r_[chunk_rows, n]
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        c = counts[lo:hi]
+        m = int(c.sum())
+        if m == 0:
+            continue
+        first = np.repeat(np.arange(lo, hi), c)
+        # second = first + 1 + (position of the pair within its row)
+        second = first + 1 + np.arange(m) - np.repeat(starts[lo:hi] - starts[lo], c)
+        w = np.minimum(x1[first], x1[second])
+        w -= x0[second]  # x0[second] >= x0[first]: sorted by x_min
+        h = np.minimum(y1[first], y1[second])
+        h -= np.maximum(y0[first], y0[second])
+        np.maximum(w, 0, out=w)
+        np.maximum(h, 0, out=h)
+        w *= h
+        w *= 1.0 + threshold
+        h = ar[first]
+        h += ar[second]
+        h *= threshold
+        hit = w > h
+        a, b = by_x[first[hit]], by_x[second[hit]]
+        us.append(np.minimum(a, b))
+        vs.append(np.maximum(a, b))
+    if not us:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(us), np.concatenate(vs)
+
+
+def _nms_graph(n, eu, ev):
+    """Greedy NMS on the overlap graph (edges ``eu -> ev``, ``eu`` better ranked).
+
+    A box is kept iff no kept box of better rank overlaps it. Every round decides,
+    at once, each undecided box that has a kept better neighbour (suppressed) or
+    whose better neighbours are all suppressed (kept); the best undecided box is
+    always decided, and edges that can no longer matter are dropped.
+    """
+    state = np.zeros(n, dtype=np.int8)  # 0 undecided, 1 kept, 2 suppressed
+    has_parent = np.zeros(n, dtype=bool)
+    has_parent[ev] = True
+    state[~has_parent] = 1  # nothing better overlaps them
+    while True:
+        live = state[ev] == 0
+        eu, ev = eu[live], ev[live]
+        src = state[eu]
+        keep_edge = src != 2
+        eu, ev, src = eu[keep_edge], ev[keep_edge], src[keep_edge]
+        undecided = state == 0
+        if not undecided.any():
+            break
+        suppressed = np.zeros(n, dtype=bool)
+        suppressed[ev[src == 1]] = True
+        waiting = np.zeros(n, dtype=bool)
+        waiting[ev[src == 0]] = True
+        state[undecided & suppressed] = 2
+        state[undecided & ~suppressed & ~waiting] = 1
+    return np.flatnonzero(state == 1)
+
+
+def _nms_blocked(sorted_boxes, areas, iou_threshold, limit):
+    """Greedy NMS over score-sorted boxes in blocks (crowded boxes)."""
+    n = len(sorted_boxes)
     kept: list[np.ndarray] = []  # positions in sorted order, one array per block
     kept_boxes = np.empty((0, 4))
     kept_areas = np.empty(0)
@@ -292,4 +392,4 @@ def non_max_suppression(
         n_kept += len(keep_blk)
         if n_kept >= limit:
             break
-    return order[np.concatenate(kept)].astype(np.int64)
+    return np.concatenate(kept)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from skcv.detection import box_iou, non_max_suppression
+from skcv.detection import _boxes, box_iou, non_max_suppression
 
 
 def _python_nms(boxes, scores, threshold):
@@ -89,11 +89,25 @@ def test_nms_ties_in_input_order():
     np.testing.assert_array_equal(non_max_suppression(boxes, [1, 1, 1]), [0])
 
 
+def test_nms_chain_and_zero_area():
+    # a chain of shifted boxes with decreasing scores: keep 0, drop 1, keep 2, ...
+    boxes = np.array([[4 * i, 0, 4 * i + 10, 10] for i in range(8)], dtype=float)
+    keep = non_max_suppression(boxes, -np.arange(8.0), iou_threshold=0.4)
+    np.testing.assert_array_equal(keep, [0, 2, 4, 6])
+    # zero-area boxes overlap nothing and are all kept
+    flat = np.array([[1, 1, 1, 5], [1, 1, 1, 5], [0, 0, 4, 4]], dtype=float)
+    assert sorted(non_max_suppression(flat, [3, 2, 1], iou_threshold=0.0)) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("path", ["graph", "blocked"])
 @pytest.mark.parametrize("threshold", [0.0, 0.3, 0.7])
-def test_nms_matches_python_loop(threshold):
+@pytest.mark.parametrize("extent", [300, 60])
+def test_nms_matches_python_loop(threshold, path, extent, monkeypatch):
+    if path == "blocked":  # force the path used for crowded boxes
+        monkeypatch.setattr(_boxes, "_MAX_CANDIDATES", 0)
     rng = np.random.default_rng(0)
     n = 1200  # more than one block of the blocked implementation
-    xy = rng.uniform(0, 300, (n, 2))
+    xy = rng.uniform(0, extent, (n, 2))
     boxes = np.c_[xy, xy + rng.uniform(5, 60, (n, 2))]
     scores = rng.random(n)
     keep = non_max_suppression(boxes, scores, threshold)
@@ -105,7 +119,7 @@ def test_nms_matches_python_loop(threshold):
     dropped = np.setdiff1d(np.arange(n), keep)
     assert (iou[:, dropped] > threshold).any(axis=0).all()
     assert np.all(np.diff(scores[keep]) <= 0)
-    small = slice(0, 150)
+    small = slice(0, 80)
     assert list(non_max_suppression(boxes[small], scores[small], threshold)) == (
         _python_nms(boxes[small], scores[small], threshold)
     )
