@@ -172,3 +172,30 @@ def test_detect_errors(square_detector):
         colour.detect(np.zeros((10, 10, 4)))
     with pytest.raises(ValueError, match="same number of samples"):
         SlidingWindowDetector(LogisticRegression()).fit(np.zeros((4, 8, 8)), [0, 1])
+
+
+@pytest.mark.slow
+def test_gist_pipeline_on_window_rows():
+    # skcv image transformers read the flattened windows back through image_shape
+    from skcv.feature import GISTExtractor
+    from skcv.linear_model import LinearSVMClassifier
+
+    X, y = load_face_patches(24, 300, subset="train", random_state=0)
+    gist = GISTExtractor(
+        orientations_per_scale=(4, 4),
+        image_size=32,
+        boundary_extension=4,
+        image_shape=(24, 24),
+    )
+    est = make_pipeline(gist, LinearSVMClassifier(random_state=0))
+    det = SlidingWindowDetector(est, step=4).fit(X, y)
+    images, boxes, _ = make_detection_scenes(
+        1,
+        image_size=(64, 64),
+        object_size=(24, 24),
+        background="noise",
+        subset="test",
+        random_state=0,
+    )
+    found, _ = det.detect(images[0])
+    assert box_iou(found[:1], boxes[0])[0, 0] >= 0.5
