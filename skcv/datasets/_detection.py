@@ -334,8 +334,9 @@ def load_face_patches(
     patch_size : int, default=24
         Side of the square patches, from 4 to 256.
     n_negatives : int, default=500
-        Number of non-face patches: 40% texture crops, 40% photograph crops and
-        20% crops of lfw non-faces.
+        Number of non-face patches, each drawn at random from texture crops
+        (probability 0.4), photograph crops (0.4) and crops of lfw non-faces
+        (0.2).
     subset : {"all", "train", "test"}, default="all"
         Disjoint faces, non-faces and background halves for ``"train"`` and
         ``"test"``, matching :func:`make_detection_scenes`.
