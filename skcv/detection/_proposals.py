@@ -21,6 +21,7 @@ import heapq
 import numbers
 
 import numpy as np
+from joblib import Parallel, delayed
 from scipy import ndimage
 from skimage.color import rgb2hsv, rgb2lab
 from skimage.segmentation import felzenszwalb
@@ -29,9 +30,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clo
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import assert_all_finite, column_or_1d
 
 from skcv.base import ImageInputMixin
 from skcv.detection._boxes import check_boxes, non_max_suppression
+from skcv.detection._sliding import _default_estimator
 from skcv.utils._sklearn import (
     Interval,
     StrOptions,
@@ -493,7 +496,9 @@ def _estimator_has(attr):
     """Whether the wrapped (or fitted) estimator has ``attr``, for available_if."""
 
     def check(self):
-        est = getattr(self, "estimator_", self.estimator)
+        est = getattr(self, "estimator_", None)
+        if est is None:
+            est = self.estimator if self.estimator is not None else _default_estimator()
         return hasattr(est, attr)
 
     return check
@@ -527,11 +532,13 @@ class RegionProposalDetector(
 
     Parameters
     ----------
-    estimator : estimator object
+    estimator : estimator object, default=None
         Any scikit-learn classifier or Pipeline taking flattened patch pixels
         (rows of ``h * w [* C]`` values), e.g. ``Pipeline([("gist",
         GISTExtractor(image_shape=(24, 24))), ("svm", LinearSVMClassifier())])``.
-        For ``detect`` it needs ``predict_proba`` or ``decision_function``.
+        For ``detect`` it needs ``decision_function`` or ``predict_proba``. None
+        uses ``make_pipeline(StandardScaler(), LinearSVC())`` (as
+        :class:`SlidingWindowDetector`).
     proposals : "selective_search" or callable, default="selective_search"
         How candidate boxes are made: :func:`selective_search` or a callable
         ``proposals(image) -> boxes`` returning an array ``(k, 4)``.
@@ -545,15 +552,19 @@ class RegionProposalDetector(
         uses the size of the patches given to ``fit``.
     min_box_size : int, default=8
         Proposals whose width or height is below this many pixels are skipped.
-    score_threshold : float, default=0.5
-        Keep detections whose score (probability of ``positive_class`` when the
-        estimator has ``predict_proba``, else its decision function) is at least
-        this.
-    nms_iou : float, default=0.3
-        IoU above which a lower-scoring detection is suppressed by a kept one.
+    score_threshold : float, default=0.0
+        Keep detections whose score is at least this. The score is the
+        estimator's ``decision_function`` for ``positive_class`` when it has one,
+        else the probability of ``positive_class`` (as
+        :class:`SlidingWindowDetector`).
+    nms_iou : float or None, default=0.3
+        IoU above which a lower-scoring detection is suppressed by a kept one;
+        None skips NMS.
     positive_class : int, str or None, default=None
         The object class to detect; None takes the last of ``classes_`` (``1``
         for labels ``{0, 1}``).
+    n_jobs : int, default=None
+        Jobs (joblib threads) over the images of :meth:`detect_batch`.
     image_shape : tuple of int, default=None
         ``(H, W)`` or ``(H, W, C)`` of flattened patch rows given to ``fit`` and
         ``predict`` (see :mod:`skcv.base`).
@@ -575,6 +586,7 @@ class RegionProposalDetector(
     --------
     selective_search : The default proposals.
     skcv.detection.non_max_suppression : The final suppression step.
+    skcv.detection.SlidingWindowDetector : Scores every window instead.
 
     Notes
     -----
@@ -610,7 +622,7 @@ class RegionProposalDetector(
     >>> rng = np.random.default_rng(0)
     >>> bright = 0.8 + 0.1 * rng.random((20, 8, 8))  # "objects"
     >>> dark = 0.2 * rng.random((20, 8, 8))  # background
-    >>> det = RegionProposalDetector(LogisticRegression(), score_threshold=0.9)
+    >>> det = RegionProposalDetector(LogisticRegression(), score_threshold=1.0)
     >>> det = det.fit(np.concatenate([bright, dark]), np.r_[[1] * 20, [0] * 20])
     >>> scene = 0.2 * rng.random((48, 64))
     >>> scene[10:30, 20:44] = 0.85
@@ -629,23 +641,25 @@ class RegionProposalDetector(
         "region_size": ["array-like", None],
         "min_box_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "score_threshold": [numbers.Real],
-        "nms_iou": [Interval(numbers.Real, 0, 1, closed="both")],
+        "nms_iou": [Interval(numbers.Real, 0, 1, closed="both"), None],
         "positive_class": [numbers.Integral, str, None],
+        "n_jobs": [numbers.Integral, None],
         "image_shape": ["array-like", None],
     }
 
     def __init__(
         self,
-        estimator,
+        estimator=None,
         *,
         proposals="selective_search",
         proposal_params=None,
         max_proposals=2000,
         region_size=None,
         min_box_size=8,
-        score_threshold=0.5,
+        score_threshold=0.0,
         nms_iou=0.3,
         positive_class=None,
+        n_jobs=None,
         image_shape=None,
     ):
         self.estimator = estimator
@@ -657,6 +671,7 @@ class RegionProposalDetector(
         self.score_threshold = score_threshold
         self.nms_iou = nms_iou
         self.positive_class = positive_class
+        self.n_jobs = n_jobs
         self.image_shape = image_shape
 
     # ------------------------------------------------------------------ helpers
@@ -711,14 +726,24 @@ class RegionProposalDetector(
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None."
             )
-        if not (hasattr(self.estimator, "fit") and hasattr(self.estimator, "predict")):
+        estimator = self.estimator
+        if estimator is None:
+            estimator = _default_estimator()
+        if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
             raise TypeError(
                 "estimator must be a scikit-learn classifier with fit and predict; "
-                f"got {self.estimator!r}."
+                f"got {estimator!r}."
             )
         region_size = self._check_region_size()
         images = self._validate_images(X, reset=True)
+        y = column_or_1d(y, warn=True)
+        assert_all_finite(y, input_name="y")
         check_classification_targets(y)
+        if len(y) != len(images):
+            raise ValueError(
+                f"X and y must have the same number of samples; got {len(images)} "
+                f"and {len(y)}."
+            )
         if region_size is None:
             if self.image_shape_ is None:
                 raise ValueError(
@@ -730,7 +755,7 @@ class RegionProposalDetector(
         first = images[0]
         self.n_channels_ = first.shape[2] if first.ndim == 3 else 0
         features = self._features(images)
-        self.estimator_ = clone(self.estimator)
+        self.estimator_ = clone(estimator)
         if sample_weight is None:
             self.estimator_.fit(features, y)
         else:
@@ -808,13 +833,13 @@ class RegionProposalDetector(
     def _score_features(self, features: np.ndarray) -> np.ndarray:
         idx = self._positive_index()
         est = self.estimator_
-        if hasattr(est, "predict_proba"):
-            return est.predict_proba(features)[:, idx]
         if hasattr(est, "decision_function"):
             d = np.asarray(est.decision_function(features))
-            if d.ndim == 1:
+            if d.ndim == 1:  # binary: the score of classes_[1]
                 return d if idx == 1 else -d
             return d[:, idx]
+        if hasattr(est, "predict_proba"):
+            return np.asarray(est.predict_proba(features))[:, idx]
         raise TypeError(
             f"estimator must have predict_proba or decision_function to score "
             f"proposals; got {type(est).__name__}."
@@ -874,5 +899,39 @@ class RegionProposalDetector(
         scores = self._score_features(self._features(crops))
         keep = scores >= self.score_threshold
         boxes, scores = boxes[keep], scores[keep]
-        order = non_max_suppression(boxes, scores, self.nms_iou)
+        if self.nms_iou is None:
+            order = np.argsort(-scores, kind="stable")
+        else:
+            order = non_max_suppression(boxes, scores, self.nms_iou)
         return boxes[order], scores[order]
+
+    def detect_batch(self, images):
+        """Run :meth:`detect` on several images, in parallel with ``n_jobs``.
+
+        Parameters
+        ----------
+        images : array-like of shape (n, H, W[, C]) or list of images
+            The images (they may differ in size).
+
+        Returns
+        -------
+        boxes : list of ndarray of shape (k_i, 4)
+            Detections of each image.
+        scores : list of ndarray of shape (k_i,)
+            Their scores.
+        """
+        check_is_fitted(self)
+        if isinstance(images, np.ndarray) and images.ndim < 3:
+            raise ValueError(
+                "images must be a batch (n, H, W[, C]) or a list of images; got an "
+                f"array of shape {images.shape}."
+            )
+        results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+            delayed(self.detect)(image) for image in images
+        )
+        return [b for b, _ in results], [s for _, s in results]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags

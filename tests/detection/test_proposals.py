@@ -233,13 +233,25 @@ def _patches(n=30, size=12, seed=0):
 
 def test_detector_finds_pasted_object():
     X, y = _patches()
-    det = RegionProposalDetector(LogisticRegression(), score_threshold=0.9)
+    det = RegionProposalDetector(LogisticRegression(), score_threshold=1.0)
     det.fit(X, y)
-    for seed in range(2):
-        boxes, scores = det.detect(_scene(seed))
+    all_boxes, all_scores = det.detect_batch(np.stack([_scene(0), _scene(1)]))
+    for seed, boxes, scores in zip(range(2), all_boxes, all_scores, strict=True):
         assert len(boxes) >= 1
-        assert (np.diff(scores) <= 0).all() and (scores >= 0.9).all()
+        assert (np.diff(scores) <= 0).all() and (scores >= 1.0).all()
         assert box_iou(boxes[:1], [[30, 12, 58, 40]]).item() >= 0.7
+        np.testing.assert_array_equal(det.detect(_scene(seed))[0], boxes)
+    # Without NMS every proposal above the threshold is kept (more boxes).
+    many, _ = det.set_params(nms_iou=None).detect(_scene(0))
+    assert len(many) > len(all_boxes[0])
+
+
+def test_default_estimator_is_a_scaled_linear_svm():
+    X, y = _patches()
+    det = RegionProposalDetector().fit(X, y)
+    assert type(det.estimator_[-1]).__name__ == "LinearSVC"
+    boxes, _ = det.detect(_scene(0))
+    assert box_iou(boxes[:1], [[30, 12, 58, 40]]).item() >= 0.7
 
 
 def test_detector_uses_decision_function_and_callable_proposals():
@@ -304,6 +316,15 @@ def test_detector_bad_parameters(params, fit_X, match, error):
         det.fit(X, y)
 
 
+def test_detector_y_errors():
+    X, y = _patches()
+    det = RegionProposalDetector(LogisticRegression())
+    with pytest.raises(ValueError, match="same number of samples"):
+        det.fit(X, y[:-1])
+    with pytest.raises(ValueError, match="requires y"):
+        det.fit(X, None)
+
+
 def test_detector_errors_at_detect():
     X, y = _patches()
     det = RegionProposalDetector(LogisticRegression(), positive_class=7).fit(X, y)
@@ -317,6 +338,8 @@ def test_detector_errors_at_detect():
         det.detect(np.zeros((1, 8, 8, 3)))
     with pytest.raises(ValueError, match="NaN"):
         det.detect(np.full((8, 8), np.nan))
+    with pytest.raises(ValueError, match="images must be a batch"):
+        det.detect_batch(np.zeros((8, 8)))
 
 
 def test_doctests():
