@@ -172,19 +172,23 @@ def _initial_boxes(labels: np.ndarray, n_regions: int) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 # Hierarchical grouping
 # --------------------------------------------------------------------------------------
-def _similarity(letters, col, tex, size, box, i, j, image_size):
-    """Similarity of regions ``i`` and ``j`` (index arrays of equal length)."""
-    s = np.zeros(len(j), dtype=np.float64)
-    if "c" in letters:
-        s += np.minimum(col[i], col[j]).sum(axis=1)
-    if "t" in letters:
-        s += np.minimum(tex[i], tex[j]).sum(axis=1)
-    if "s" in letters:
+def _similarity(hist, size, box, flags, i, j, image_size):
+    """Similarity of regions ``i`` and ``j`` (an index and an index array).
+
+    ``hist`` concatenates the L1-normalised colour and/or texture histograms (each
+    normalised on its own), so one histogram intersection gives
+    ``s_colour + s_texture``; ``flags`` says whether size and fill are added.
+    """
+    use_size, use_fill = flags
+    if hist is not None:
+        s = np.minimum(hist[i], hist[j]).sum(axis=1)
+    else:
+        s = np.zeros(np.broadcast_shapes(np.shape(i), np.shape(j)))
+    if use_size:
         s += 1.0 - (size[i] + size[j]) / image_size
-    if "f" in letters:
-        bw = np.maximum(box[i, 2], box[j, 2]) - np.minimum(box[i, 0], box[j, 0])
-        bh = np.maximum(box[i, 3], box[j, 3]) - np.minimum(box[i, 1], box[j, 1])
-        s += 1.0 - (bw * bh - size[i] - size[j]) / image_size
+    if use_fill:
+        extent = np.maximum(box[i, 2:], box[j, 2:]) - np.minimum(box[i, :2], box[j, :2])
+        s += 1.0 - (extent[:, 0] * extent[:, 1] - size[i] - size[j]) / image_size
     return s
 
 
@@ -200,13 +204,12 @@ def _hierarchical_grouping(labels, n_regions, col, tex, letters):
     size[:n_regions] = np.bincount(labels.ravel(), minlength=n_regions)
     box = np.zeros((cap, 4))
     box[:n_regions] = _initial_boxes(labels, n_regions)
-    use_col, use_tex = "c" in letters, "t" in letters
-    colh = np.zeros((cap, col.shape[1])) if use_col else None
-    texh = np.zeros((cap, tex.shape[1])) if use_tex else None
-    if use_col:
-        colh[:n_regions] = col
-    if use_tex:
-        texh[:n_regions] = tex
+    parts = [h for h, c in ((col, "c"), (tex, "t")) if c in letters]
+    hist = None
+    if parts:
+        hist = np.zeros((cap, sum(p.shape[1] for p in parts)))
+        hist[:n_regions] = np.hstack(parts)
+    flags = ("s" in letters, "f" in letters)
     image_size = float(labels.size)
 
     pairs = _adjacency(labels)
@@ -214,15 +217,12 @@ def _hierarchical_grouping(labels, n_regions, col, tex, letters):
     for a, b in pairs.tolist():
         neighbours[a].add(b)
         neighbours[b].add(a)
-    sims = _similarity(
-        letters, colh, texh, size, box, pairs[:, 0], pairs[:, 1], image_size
-    )
+    sims = _similarity(hist, size, box, flags, pairs[:, 0], pairs[:, 1], image_size)
     heap = list(
         zip((-sims).tolist(), pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True)
     )
     heapq.heapify(heap)
-    alive = np.zeros(cap, dtype=bool)
-    alive[:n_regions] = True
+    alive = [True] * n_regions + [False] * (cap - n_regions)
     t = n_regions
     while heap:
         _, i, j = heapq.heappop(heap)
@@ -232,10 +232,8 @@ def _hierarchical_grouping(labels, n_regions, col, tex, letters):
         size[t] = si + sj
         box[t, :2] = np.minimum(box[i, :2], box[j, :2])
         box[t, 2:] = np.maximum(box[i, 2:], box[j, 2:])
-        if use_col:
-            colh[t] = (si * colh[i] + sj * colh[j]) / (si + sj)
-        if use_tex:
-            texh[t] = (si * texh[i] + sj * texh[j]) / (si + sj)
+        if hist is not None:
+            hist[t] = (si * hist[i] + sj * hist[j]) / (si + sj)
         alive[i] = alive[j] = False
         alive[t] = True
         nb = (neighbours[i] | neighbours[j]) - {i, j}
@@ -248,7 +246,7 @@ def _hierarchical_grouping(labels, n_regions, col, tex, letters):
         neighbours[t] = nb
         if nb:
             others = np.fromiter(nb, dtype=np.intp, count=len(nb))
-            s = _similarity(letters, colh, texh, size, box, t, others, image_size)
+            s = _similarity(hist, size, box, flags, others, t, image_size)
             for value, n in zip((-s).tolist(), others.tolist(), strict=True):
                 heapq.heappush(heap, (value, n, t))
         t += 1
