@@ -96,7 +96,7 @@ def _to_color_space(rgb: np.ndarray, space: str) -> np.ndarray:
 
 def _quantise(values: np.ndarray, n_bins: int) -> np.ndarray:
     """Bin indices of values in [0, 1] (1 falls into the last bin)."""
-    return np.minimum((values * n_bins).astype(np.intp), n_bins - 1)
+    return np.minimum((values * n_bins).astype(np.uint8), n_bins - 1)
 
 
 def _texture_bins(image: np.ndarray) -> np.ndarray:
@@ -107,7 +107,7 @@ def _texture_bins(image: np.ndarray) -> np.ndarray:
     ``TEXTURE_BINS`` bins between 0 and the largest response of that orientation.
     """
     h, w, c = image.shape
-    out = np.empty((h, w, c, TEXTURE_ORIENTATIONS), dtype=np.intp)
+    out = np.empty((h, w, c, TEXTURE_ORIENTATIONS), dtype=np.uint8)
     angles = np.deg2rad([0.0, 45.0, 90.0, 135.0])
     for ch in range(c):
         gy = ndimage.gaussian_filter(image[..., ch], 1.0, order=(1, 0))
@@ -129,13 +129,16 @@ def _region_histograms(labels, bins, n_regions, n_bins):
     """L1-normalised histograms per region of per-pixel bin indices ``bins``.
 
     ``bins`` has shape (H, W, D) with values in ``[0, n_bins)``; the histogram of a
-    region concatenates the D histograms (length ``D * n_bins``).
+    region concatenates the D histograms (length ``D * n_bins``). One
+    ``np.bincount`` per column of ``D`` keeps the index array at one image size.
     """
     d = bins.shape[-1]
-    offsets = np.arange(d) * n_bins
-    flat = (labels[..., None] * (d * n_bins) + offsets + bins).ravel()
-    hist = np.bincount(flat, minlength=n_regions * d * n_bins).astype(np.float64)
-    hist = hist.reshape(n_regions, d * n_bins)
+    base = labels.ravel().astype(np.intp) * n_bins
+    flat_bins = bins.reshape(-1, d)
+    hist = np.empty((n_regions, d * n_bins), dtype=np.float64)
+    for k in range(d):
+        counts = np.bincount(base + flat_bins[:, k], minlength=n_regions * n_bins)
+        hist[:, k * n_bins : (k + 1) * n_bins] = counts.reshape(n_regions, n_bins)
     hist /= np.maximum(hist.sum(axis=1, keepdims=True), 1.0)
     return hist
 
