@@ -21,7 +21,6 @@ import heapq
 import numbers
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy import ndimage
 from skimage.color import rgb2hsv, rgb2lab
 from skimage.segmentation import felzenszwalb
@@ -34,7 +33,7 @@ from sklearn.utils.validation import assert_all_finite, column_or_1d
 
 from skcv.base import ImageInputMixin
 from skcv.detection._boxes import check_boxes, non_max_suppression
-from skcv.detection._sliding import _default_estimator
+from skcv.detection._sliding import SlidingWindowDetector, _default_estimator
 from skcv.utils._sklearn import (
     Interval,
     StrOptions,
@@ -906,31 +905,9 @@ class RegionProposalDetector(
             order = non_max_suppression(boxes, scores, self.nms_iou)
         return boxes[order], scores[order]
 
-    def detect_batch(self, images):
-        """Run :meth:`detect` on several images, in parallel with ``n_jobs``.
-
-        Parameters
-        ----------
-        images : array-like of shape (n, H, W[, C]) or list of images
-            The images (they may differ in size).
-
-        Returns
-        -------
-        boxes : list of ndarray of shape (k_i, 4)
-            Detections of each image.
-        scores : list of ndarray of shape (k_i,)
-            Their scores.
-        """
-        check_is_fitted(self)
-        if isinstance(images, np.ndarray) and images.ndim < 3:
-            raise ValueError(
-                "images must be a batch (n, H, W[, C]) or a list of images; got an "
-                f"array of shape {images.shape}."
-            )
-        results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(self.detect)(image) for image in images
-        )
-        return [b for b, _ in results], [s for _, s in results]
+    # Same contract as the sliding-window detector: detect on each image, joblib
+    # threads over images (``n_jobs``).
+    detect_batch = SlidingWindowDetector.detect_batch
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
