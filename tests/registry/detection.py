@@ -3,8 +3,11 @@ are added by their own areas)."""
 
 from sklearn.linear_model import LogisticRegression
 
-from skcv.detection import SlidingWindowDetector
+from skcv.detection import RegionProposalDetector, SlidingWindowDetector
 
-ESTIMATORS = [SlidingWindowDetector(LogisticRegression(max_iter=200))]
+ESTIMATORS = [
+    SlidingWindowDetector(LogisticRegression(max_iter=200)),
+    RegionProposalDetector(LogisticRegression(max_iter=200)),
+]
 
 STRUCTURED = []
