@@ -3,6 +3,7 @@
 Run from the repository root::
 
     python benchmarks/bench_localizer.py [--quick] [--threads 1] [--objects shapes]
+        [--flip]
 
 Both train the same :class:`~skcv.detection._localizer.LocalizerNet` (the
 ``"simple"`` backbone with four stages, pooled to 2x2 cells, a 128-unit shared
@@ -69,16 +70,20 @@ def mean_iou(pred, true):
     return float(np.mean(np.diagonal(box_iou(pred, true))))
 
 
-def skcv_fit(X, y, boxes, epochs):
-    return ObjectLocalizer(**RECIPE, epochs=epochs, random_state=0, device="cpu").fit(
-        X, y, boxes
-    )
+def skcv_fit(X, y, boxes, epochs, flip=False):
+    return ObjectLocalizer(
+        **RECIPE,
+        epochs=epochs,
+        augment="flip" if flip else None,
+        random_state=0,
+        device="cpu",
+    ).fit(X, y, boxes)
 
 
 class PlainLocalizer:
     """The reference: the same network trained by a minimal hand-written loop."""
 
-    def fit(self, X, y, boxes, epochs, seed=0):
+    def fit(self, X, y, boxes, epochs, flip=False, seed=0):
         torch.manual_seed(seed)
         p = RECIPE
         h, w = X.shape[1:3]
@@ -90,6 +95,8 @@ class PlainLocalizer:
         t_box = torch.from_numpy(((unit - self.mean) / self.std).astype(np.float32))
         t_y = torch.from_numpy(np.searchsorted(self.classes, y))
         mean, std = x.mean().item(), x.std().item()
+        box_mean = torch.from_numpy(self.mean).float()
+        box_std = torch.from_numpy(self.std).float()
         net = build_localizer_net(
             p["module"],
             1,
@@ -115,9 +122,16 @@ class PlainLocalizer:
                 for group in opt.param_groups:  # cosine annealing per step
                     group["lr"] = lr * 0.5 * (1 + np.cos(np.pi * step / steps))
                 idx = perm[start : start + bs]
-                scores, box = net(x[idx])
+                xb, tb = x[idx], t_box[idx]
+                if flip:  # mirror half of the images and their boxes
+                    mask = torch.rand(len(idx)) < 0.5
+                    xb = torch.where(mask[:, None, None, None], xb.flip(-1), xb)
+                    u = tb * box_std + box_mean
+                    m = torch.stack([1 - u[:, 2], u[:, 1], 1 - u[:, 0], u[:, 3]], 1)
+                    tb = (torch.where(mask[:, None], m, u) - box_mean) / box_std
+                scores, box = net(xb)
                 loss = F.cross_entropy(scores, t_y[idx]) + regression_loss(
-                    box, t_box[idx], "smooth_l1"
+                    box, tb, "smooth_l1"
                 )
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
@@ -142,6 +156,9 @@ def main():
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     p.add_argument("--objects", default="shapes", choices=["shapes", "faces"])
     p.add_argument("--size", type=int, default=32, help="scene side in pixels")
+    p.add_argument(
+        "--flip", action="store_true", help="flip augmentation (images and boxes)"
+    )
     args = p.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -157,11 +174,13 @@ def main():
     for name in ("plain torch loop", "skcv ObjectLocalizer"):
         c0 = time.process_time()
         if name == "plain torch loop":
-            model, seconds, mem = measure(PlainLocalizer().fit, Xtr, ytr, btr, epochs)
+            model, seconds, mem = measure(
+                PlainLocalizer().fit, Xtr, ytr, btr, epochs, args.flip
+            )
             cpu = time.process_time() - c0
             labels, boxes = model.predict(Xte)
         else:
-            model, seconds, mem = measure(skcv_fit, Xtr, ytr, btr, epochs)
+            model, seconds, mem = measure(skcv_fit, Xtr, ytr, btr, epochs, args.flip)
             cpu = time.process_time() - c0
             labels, boxes = model.predict(Xte), model.predict_boxes(Xte)
         rows.append(
@@ -184,6 +203,7 @@ def main():
         f"\nSingle-object localisation: {args.objects} on texture backgrounds, "
         f"{args.size}x{args.size} grey scenes, {n_train} train / {n_test} held-out "
         f"test scenes, {epochs} epochs, batch {RECIPE['batch_size']}, Adam + cosine, "
+        f"{'flip augmentation, ' if args.flip else ''}"
         f"{torch.get_num_threads()} torch threads (mean box IoU of always "
         f"predicting the mean training box: {baseline:.3f}). Peak MiB is the growth "
         "of the resident set, so the second trainer reuses memory the first one "
