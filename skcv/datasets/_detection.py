@@ -113,18 +113,31 @@ def _background(kind, shape, subset, rng):
 
 
 def _shape_patch(kind: int, h: int, w: int) -> np.ndarray:
-    """Boolean mask of shape (h, w) of a shape that touches all four box sides."""
+    """Boolean mask of shape (h, w) of a shape that touches all four box sides.
+
+    Rasterising can leave an edge row or column of the box empty (a triangle's
+    apex at a half-integer column for an even width, a thin ellipse), so the
+    pixels where the shape meets each side are set explicitly: the mask's
+    bounding box is always the full ``(h, w)`` box stored as ground truth.
+    """
     from skimage.draw import ellipse, polygon
 
     mask = np.zeros((h, w), dtype=bool)
+    # the middle row(s) and column(s): one for an odd size, two for an even one
+    mid_r = slice((h - 1) // 2, h // 2 + 1)
+    mid_c = slice((w - 1) // 2, w // 2 + 1)
     if kind == 1:  # rectangle
         mask[:] = True
     elif kind == 2:  # disk (an ellipse filling its box)
         rr, cc = ellipse((h - 1) / 2, (w - 1) / 2, h / 2, w / 2, shape=(h, w))
         mask[rr, cc] = True
+        mask[[0, -1], mid_c] = True
+        mask[mid_r, [0, -1]] = True
     else:  # triangle: apex on the top edge, base on the bottom edge
         rr, cc = polygon([0, h - 1, h - 1], [(w - 1) / 2, 0, w - 1], shape=(h, w))
         mask[rr, cc] = True
+        mask[0, mid_c] = True
+        mask[-1, :] = True
     return mask
 
 

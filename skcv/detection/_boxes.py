@@ -106,10 +106,11 @@ def _iou(a: np.ndarray, b: np.ndarray, area_a=None, area_b=None) -> np.ndarray:
 
 
 def _overlaps(a, b, area_a, area_b, threshold: float) -> np.ndarray:
-    """Boolean matrix ``IoU(a_i, b_j) > threshold`` without a division.
+    """Boolean matrix ``IoU(a_i, b_j) > threshold``; temporaries reused in place.
 
-    ``inter / (area_a + area_b - inter) > t`` is ``inter * (1 + t) > t * (area_a +
-    area_b)`` for a non-negative union; temporaries are reused in place.
+    The IoU is computed with exactly the operations of :func:`_iou` (and so of
+    :func:`box_iou`), ``inter / (area_a + area_b - inter)``, so that a pair whose
+    IoU equals the threshold is never suppressed because of a different rounding.
     """
     inter = np.minimum(a[:, None, 2], b[None, :, 2])
     inter -= np.maximum(a[:, None, 0], b[None, :, 0])
@@ -118,10 +119,20 @@ def _overlaps(a, b, area_a, area_b, threshold: float) -> np.ndarray:
     h -= np.maximum(a[:, None, 1], b[None, :, 1])
     np.maximum(h, 0, out=h)
     inter *= h
-    inter *= 1.0 + threshold
-    np.add(area_a[:, None], area_b[None, :], out=h)
-    h *= threshold
-    return inter > h
+    return _iou_above(inter, area_a[:, None], area_b[None, :], threshold, h)
+
+
+def _iou_above(inter, area_a, area_b, threshold, buf) -> np.ndarray:
+    """``inter / (area_a + area_b - inter) > threshold`` as :func:`_iou` rounds it.
+
+    ``inter`` is overwritten with the IoU and ``buf`` (same shape) with the
+    union. An empty union only happens with an empty intersection, so the
+    entries left undivided hold 0, the IoU :func:`_iou` gives them.
+    """
+    np.add(area_a, area_b, out=buf)
+    buf -= inter
+    np.divide(inter, buf, out=inter, where=buf > 0)
+    return inter > threshold
 
 
 def box_iou(boxes_a, boxes_b) -> np.ndarray:
@@ -316,11 +327,7 @@ def _overlap_edges(boxes, areas, threshold):
         np.maximum(w, 0, out=w)
         np.maximum(h, 0, out=h)
         w *= h
-        w *= 1.0 + threshold
-        h = ar[first]
-        h += ar[second]
-        h *= threshold
-        hit = w > h
+        hit = _iou_above(w, ar[first], ar[second], threshold, h)
         a, b = by_x[first[hit]], by_x[second[hit]]
         us.append(np.minimum(a, b))
         vs.append(np.maximum(a, b))

@@ -25,15 +25,12 @@ from scipy import ndimage
 from skimage.color import rgb2hsv, rgb2lab
 from skimage.segmentation import felzenszwalb
 from skimage.transform import resize
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import assert_all_finite, column_or_1d
 
 from skcv.base import ImageInputMixin
-from skcv.detection._boxes import check_boxes, non_max_suppression
-from skcv.detection._sliding import SlidingWindowDetector, _default_estimator
+from skcv.detection._boxes import check_boxes
+from skcv.detection._detector_base import _n_channels, _PatchDetectorMixin
 from skcv.utils._sklearn import (
     Interval,
     StrOptions,
@@ -492,18 +489,6 @@ def selective_search(
 # --------------------------------------------------------------------------------------
 # R-CNN style detector
 # --------------------------------------------------------------------------------------
-def _estimator_has(attr):
-    """Whether the wrapped (or fitted) estimator has ``attr``, for available_if."""
-
-    def check(self):
-        est = getattr(self, "estimator_", None)
-        if est is None:
-            est = self.estimator if self.estimator is not None else _default_estimator()
-        return hasattr(est, attr)
-
-    return check
-
-
 def _resize_to(image: np.ndarray, shape) -> np.ndarray:
     """Bilinear resize with anti-aliasing (no-op when the size already matches)."""
     if image.shape[:2] == tuple(shape):
@@ -518,7 +503,11 @@ def _resize_to(image: np.ndarray, shape) -> np.ndarray:
 
 
 class RegionProposalDetector(
-    ImageInputMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
+    _PatchDetectorMixin,
+    ImageInputMixin,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    BaseEstimator,
 ):
     """R-CNN style detector: a classifier scores region proposals, NMS keeps the best.
 
@@ -553,10 +542,15 @@ class RegionProposalDetector(
     min_box_size : int, default=8
         Proposals whose width or height is below this many pixels are skipped.
     score_threshold : float, default=0.0
-        Keep detections whose score is at least this. The score is the
-        estimator's ``decision_function`` for ``positive_class`` when it has one,
-        else the probability of ``positive_class`` (as
-        :class:`SlidingWindowDetector`).
+        Keep detections whose score is at least this (before NMS). The score of a
+        proposal is the estimator's ``decision_function`` for ``positive_class``
+        when it has one (for a binary classifier the raw value, negated when
+        ``positive_class`` is ``classes_[0]``), else its ``predict_proba``
+        column of ``positive_class`` (as :class:`SlidingWindowDetector`). With a
+        decision function the default 0.0 is the classifier's own boundary
+        (proposals it would label as the object); with probabilities, which are
+        never negative, 0.0 keeps **every** proposal, so set e.g. 0.5 for an
+        estimator that only has ``predict_proba``.
     nms_iou : float or None, default=0.3
         IoU above which a lower-scoring detection is suppressed by a kept one;
         None skips NMS.
@@ -721,29 +715,10 @@ class RegionProposalDetector(
         self : RegionProposalDetector
             The fitted detector.
         """
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y "
-                "is None."
-            )
-        estimator = self.estimator
-        if estimator is None:
-            estimator = _default_estimator()
-        if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
-            raise TypeError(
-                "estimator must be a scikit-learn classifier with fit and predict; "
-                f"got {estimator!r}."
-            )
+        estimator = self._check_fit_inputs(y)
         region_size = self._check_region_size()
         images = self._validate_images(X, reset=True)
-        y = column_or_1d(y, warn=True)
-        assert_all_finite(y, input_name="y")
-        check_classification_targets(y)
-        if len(y) != len(images):
-            raise ValueError(
-                f"X and y must have the same number of samples; got {len(images)} "
-                f"and {len(y)}."
-            )
+        y = self._check_y(y, len(images))
         if region_size is None:
             if self.image_shape_ is None:
                 raise ValueError(
@@ -752,99 +727,17 @@ class RegionProposalDetector(
                 )
             region_size = tuple(self.image_shape_[:2])
         self.region_shape_ = region_size
-        first = images[0]
-        self.n_channels_ = first.shape[2] if first.ndim == 3 else 0
-        features = self._features(images)
-        self.estimator_ = clone(estimator)
-        if sample_weight is None:
-            self.estimator_.fit(features, y)
-        else:
-            self.estimator_.fit(features, y, sample_weight=sample_weight)
-        self.classes_ = self.estimator_.classes_
-        return self
+        self.n_channels_ = _n_channels(images)
+        return self._fit_estimator(
+            estimator, self._features(images), y, sample_weight=sample_weight
+        )
 
     # ------------------------------------------------------------------ patches
     def _patch_features(self, X):
         check_is_fitted(self)
         return self._features(self._validate_images(X, reset=False))
 
-    def predict(self, X):
-        """Predict the class of each patch.
-
-        Parameters
-        ----------
-        X : array-like of shape (n, h, w[, C]), list of images or (n, h*w*C) rows
-            Patches.
-
-        Returns
-        -------
-        y : ndarray of shape (n,)
-            Predicted labels.
-        """
-        features = self._patch_features(X)  # NotFittedError first
-        return self.estimator_.predict(features)
-
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of each patch (delegates to ``estimator_``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n, h, w[, C]), list of images or (n, h*w*C) rows
-            Patches.
-
-        Returns
-        -------
-        proba : ndarray of shape (n, n_classes)
-            Probabilities, columns in the order of ``classes_``.
-        """
-        features = self._patch_features(X)  # NotFittedError first
-        return self.estimator_.predict_proba(features)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of each patch (delegates to ``estimator_``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n, h, w[, C]), list of images or (n, h*w*C) rows
-            Patches.
-
-        Returns
-        -------
-        scores : ndarray of shape (n,) or (n, n_classes)
-            The estimator's decision values.
-        """
-        features = self._patch_features(X)  # NotFittedError first
-        return self.estimator_.decision_function(features)
-
     # ------------------------------------------------------------------ detection
-    def _positive_index(self) -> int:
-        if self.positive_class is None:
-            return len(self.classes_) - 1
-        hits = np.flatnonzero(self.classes_ == self.positive_class)
-        if len(hits) == 0:
-            raise ValueError(
-                f"positive_class must be one of classes_ {self.classes_.tolist()}; "
-                f"got {self.positive_class!r}."
-            )
-        return int(hits[0])
-
-    def _score_features(self, features: np.ndarray) -> np.ndarray:
-        idx = self._positive_index()
-        est = self.estimator_
-        if hasattr(est, "decision_function"):
-            d = np.asarray(est.decision_function(features))
-            if d.ndim == 1:  # binary: the score of classes_[1]
-                return d if idx == 1 else -d
-            return d[:, idx]
-        if hasattr(est, "predict_proba"):
-            return np.asarray(est.predict_proba(features))[:, idx]
-        raise TypeError(
-            f"estimator must have predict_proba or decision_function to score "
-            f"proposals; got {type(est).__name__}."
-        )
-
     def _propose(self, image: np.ndarray) -> np.ndarray:
         params = dict(self.proposal_params or {})
         if "max_proposals" in params:
@@ -882,34 +775,11 @@ class RegionProposalDetector(
             Score of each box.
         """
         check_is_fitted(self)
-        image = check_image(image, channels=(1, 3, 4))
-        if image.ndim == 3 and image.shape[2] == 1:
-            image = image[..., 0]
-        if self.n_channels_ == 0 and image.ndim == 3:
-            image = channels_to_grey(image)
-        elif self.n_channels_ and image.ndim == 2:
-            image = np.repeat(image[..., None], self.n_channels_, axis=2)
-        elif self.n_channels_ == 3 and image.shape[2] == 4:
-            image = image[..., :3]
+        image = self._prepare_image(image)
         boxes = self._propose(image)
         if len(boxes) == 0:
             return np.empty((0, 4)), np.empty(0)
         b = boxes.astype(np.intp)
         crops = [image[y0:y1, x0:x1] for x0, y0, x1, y1 in b]
-        scores = self._score_features(self._features(crops))
-        keep = scores >= self.score_threshold
-        boxes, scores = boxes[keep], scores[keep]
-        if self.nms_iou is None:
-            order = np.argsort(-scores, kind="stable")
-        else:
-            order = non_max_suppression(boxes, scores, self.nms_iou)
-        return boxes[order], scores[order]
-
-    # Same contract as the sliding-window detector: detect on each image, joblib
-    # threads over images (``n_jobs``).
-    detect_batch = SlidingWindowDetector.detect_batch
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
-        return tags
+        scores = self._positive_scores(self._features(crops))
+        return self._threshold_and_suppress(boxes, scores)

@@ -5,39 +5,17 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.utils import assert_all_finite, column_or_1d
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from skcv.base import ImageInputMixin
-from skcv.detection._boxes import non_max_suppression
+from skcv.detection._detector_base import _n_channels, _PatchDetectorMixin
 from skcv.utils._sklearn import (
     Interval,
     _fit_context,
     check_is_fitted,
 )
-from skcv.utils._validation import channels_to_grey, check_image
 
 __all__ = ["SlidingWindowDetector"]
-
-
-def _estimator_has(name):
-    def check(self):
-        est = getattr(self, "estimator_", None)
-        if est is None:
-            est = self.estimator if self.estimator is not None else _default_estimator()
-        return hasattr(est, name)
-
-    return check
-
-
-def _default_estimator():
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-    from sklearn.svm import LinearSVC
-
-    return make_pipeline(StandardScaler(), LinearSVC())
 
 
 def _rescale(image: np.ndarray, scale: float) -> np.ndarray:
@@ -72,7 +50,9 @@ def window_grid(image: np.ndarray, window: tuple[int, int], step: int):
     return views, rows, cols
 
 
-class SlidingWindowDetector(ImageInputMixin, ClassifierMixin, BaseEstimator):
+class SlidingWindowDetector(
+    _PatchDetectorMixin, ImageInputMixin, ClassifierMixin, BaseEstimator
+):
     """Detect objects by classifying every window of an image pyramid.
 
     The detector is a classifier on fixed-size patches (``fit``, ``predict``,
@@ -99,9 +79,15 @@ class SlidingWindowDetector(ImageInputMixin, ClassifierMixin, BaseEstimator):
         window, so a factor ``s`` finds objects of about ``window_size / s``
         pixels. Factors above 1 find objects smaller than the window.
     score_threshold : float, default=0.0
-        Windows with a score below this are dropped before NMS. The score is
-        ``decision_function`` when the estimator has it, else the probability of
-        the positive class.
+        Windows scoring below this are dropped before NMS. The score of a window
+        is the estimator's ``decision_function`` for ``positive_class`` when it
+        has one (for a binary classifier the raw value, negated when
+        ``positive_class`` is ``classes_[0]``), else its ``predict_proba``
+        column of ``positive_class``. With a decision function the default 0.0
+        is the classifier's own boundary (windows it would label as the object);
+        with probabilities, which are never negative, 0.0 keeps **every**
+        window, so set e.g. 0.5 for an estimator that only has
+        ``predict_proba``.
     nms_iou : float, default=0.3
         IoU threshold of :func:`~skcv.detection.non_max_suppression`; None skips
         NMS and returns every window above the threshold.
@@ -127,6 +113,8 @@ class SlidingWindowDetector(ImageInputMixin, ClassifierMixin, BaseEstimator):
         ``(h, w)`` of the window.
     image_shape_ : tuple of int
         Shape of one training patch.
+    n_channels_ : int
+        Channels of the training patches, 0 for grey ``(h, w)`` patches.
     n_features_in_ : int
         Pixels (times channels) per patch.
 
@@ -241,15 +229,9 @@ class SlidingWindowDetector(ImageInputMixin, ClassifierMixin, BaseEstimator):
             The fitted detector.
         """
         self._check_scales()
+        estimator = self._check_fit_inputs(y)
         images = self._validate_images(X, reset=True)
-        y = column_or_1d(y, warn=True)
-        assert_all_finite(y, input_name="y")
-        check_classification_targets(y)
-        if len(y) != len(images):
-            raise ValueError(
-                f"X and y must have the same number of samples; got {len(images)} "
-                f"and {len(y)}."
-            )
+        y = self._check_y(y, len(images))
         patch = tuple(int(s) for s in images.shape[1:3])
         if self.window_size is not None:
             window = tuple(self.window_size)
@@ -263,105 +245,15 @@ class SlidingWindowDetector(ImageInputMixin, ClassifierMixin, BaseEstimator):
                     f"patches {patch}; got window_size={self.window_size!r}."
                 )
         self.window_size_ = patch
-        estimator = (
-            self.estimator if self.estimator is not None else (_default_estimator())
-        )
-        self.estimator_ = clone(estimator).fit(images.reshape(len(images), -1), y)
-        self.classes_ = self.estimator_.classes_
-        if self.positive_class is not None and self.positive_class not in list(
-            self.classes_
-        ):
-            raise ValueError(
-                f"positive_class must be one of the classes {list(self.classes_)}; "
-                f"got {self.positive_class!r}."
-            )
-        return self
+        self.n_channels_ = _n_channels(images)
+        return self._fit_estimator(estimator, images.reshape(len(images), -1), y)
 
-    def _rows(self, X):
+    def _patch_features(self, X):
         check_is_fitted(self)
         images = self._validate_images(X, reset=False)
         return images.reshape(len(images), -1)
 
-    def predict(self, X):
-        """Predict the class of each patch with ``estimator_``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n, h, w[, C]) or (n, h * w [* C])
-            Patches of the training size.
-
-        Returns
-        -------
-        y : ndarray of shape (n,)
-            Predicted labels.
-        """
-        rows = self._rows(X)
-        return self.estimator_.predict(rows)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Confidence scores of ``estimator_`` for each patch.
-
-        Parameters
-        ----------
-        X : array-like of shape (n, h, w[, C]) or (n, h * w [* C])
-            Patches of the training size.
-
-        Returns
-        -------
-        scores : ndarray of shape (n,) or (n, n_classes)
-            As the estimator's ``decision_function``.
-        """
-        rows = self._rows(X)
-        return self.estimator_.decision_function(rows)
-
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of ``estimator_`` for each patch.
-
-        Parameters
-        ----------
-        X : array-like of shape (n, h, w[, C]) or (n, h * w [* C])
-            Patches of the training size.
-
-        Returns
-        -------
-        proba : ndarray of shape (n, n_classes)
-            As the estimator's ``predict_proba``.
-        """
-        rows = self._rows(X)
-        return self.estimator_.predict_proba(rows)
-
     # -- detection -------------------------------------------------------------
-
-    def _window_scores(self, rows: np.ndarray) -> np.ndarray:
-        """Positive-class score of each flattened window."""
-        est = self.estimator_
-        classes = list(self.classes_)
-        pos = classes.index(
-            self.positive_class if self.positive_class is not None else classes[-1]
-        )
-        if hasattr(est, "decision_function"):
-            scores = np.asarray(est.decision_function(rows))
-            if scores.ndim == 1:  # binary: score of classes_[1]
-                return scores if pos == 1 else -scores
-            return scores[:, pos]
-        return np.asarray(est.predict_proba(rows))[:, pos]
-
-    def _prepare_image(self, image, name="image"):
-        image = check_image(image, name=name, channels=(1, 3, 4))
-        fitted = self.image_shape_
-        if len(fitted) == 2 and image.ndim == 3:
-            image = channels_to_grey(image)
-        elif len(fitted) == 3:
-            if image.ndim == 2:
-                image = np.repeat(image[..., None], fitted[2], axis=-1)
-            elif image.shape[2] != fitted[2]:
-                raise ValueError(
-                    f"{name} has {image.shape[2]} channels, but the detector was "
-                    f"fitted on patches with {fitted[2]}."
-                )
-        return image
 
     def detect(self, image):
         """Find the objects in one image.
@@ -397,7 +289,7 @@ class SlidingWindowDetector(ImageInputMixin, ClassifierMixin, BaseEstimator):
             for start in range(0, len(rows), chunk):
                 batch = views[start : start + chunk]
                 flat = batch.reshape(batch.shape[0] * n_cols, -1)  # one copy
-                scores = self._window_scores(flat)
+                scores = self._positive_scores(flat)
                 hit = np.flatnonzero(scores >= self.score_threshold)
                 if not len(hit):
                     continue
@@ -407,43 +299,6 @@ class SlidingWindowDetector(ImageInputMixin, ClassifierMixin, BaseEstimator):
                 all_scores.append(scores[hit].astype(np.float64))
         if not all_boxes:
             return np.empty((0, 4)), np.empty(0)
-        boxes = np.concatenate(all_boxes)
-        scores = np.concatenate(all_scores)
-        if self.nms_iou is None:
-            order = np.argsort(-scores, kind="stable")
-        else:
-            order = non_max_suppression(boxes, scores, self.nms_iou)
-        return boxes[order], scores[order]
-
-    def detect_batch(self, images):
-        """Run :meth:`detect` on several images, in parallel with ``n_jobs``.
-
-        Parameters
-        ----------
-        images : array-like of shape (n, H, W[, C]) or list of images
-            The images (they may differ in size).
-
-        Returns
-        -------
-        boxes : list of ndarray of shape (k_i, 4)
-            Detections of each image.
-        scores : list of ndarray of shape (k_i,)
-            Their scores.
-        """
-        from joblib import Parallel, delayed
-
-        check_is_fitted(self)
-        if isinstance(images, np.ndarray) and images.ndim < 3:
-            raise ValueError(
-                "images must be a batch (n, H, W[, C]) or a list of images; got an "
-                f"array of shape {images.shape}."
-            )
-        results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(self.detect)(image) for image in images
+        return self._threshold_and_suppress(
+            np.concatenate(all_boxes), np.concatenate(all_scores)
         )
-        return [b for b, _ in results], [s for _, s in results]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
-        return tags

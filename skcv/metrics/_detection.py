@@ -277,7 +277,10 @@ def mean_average_precision(
                 f"pred_labels[{i}] must have one label per box of pred_boxes[{i}] "
                 f"({len(preds[i])}); got {len(p_labels[i])}."
             )
-    classes = np.unique(np.concatenate(t_labels)) if gts else np.array([])
+    # Empty label lists (images without ground truth) are left out: np.asarray([])
+    # is float64 and would turn integer class labels into float keys.
+    labelled = [t for t in t_labels if len(t)]
+    classes = np.unique(np.concatenate(labelled)) if labelled else np.array([])
     per_class = {}
     for c in classes:
         per_class[c.item()] = _average_precision(

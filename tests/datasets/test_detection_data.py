@@ -45,14 +45,29 @@ def test_scenes_deterministic_and_single_object():
     assert not np.array_equal(a[0], c[0])
 
 
-def test_scene_shape_fills_its_box():
-    images, boxes, _ = make_detection_scenes(
-        1, objects="shapes", background="plain", n_objects=1, random_state=0
+@pytest.mark.parametrize("object_size", [(2, 5), (8, 15), (24, 33)])
+def test_scene_shape_fills_its_box(object_size):
+    # Every shape (rectangle, disk, triangle), at odd and even heights and
+    # widths, covers exactly its stored box: the changed pixels' bounding box.
+    images, boxes, labels = make_detection_scenes(
+        60,
+        image_size=(40, 40),
+        objects="shapes",
+        background="plain",
+        n_objects=1,
+        object_size=object_size,
+        random_state=0,
     )
-    x0, y0, x1, y1 = boxes[0][0].astype(int)
-    changed = images[0] != images[0][0, 0]
-    rows, cols = np.nonzero(changed)
-    assert (rows.min(), rows.max() + 1, cols.min(), cols.max() + 1) == (y0, y1, x0, x1)
+    seen = set()
+    for image, box, label in zip(images, boxes, labels, strict=True):
+        x0, y0, x1, y1 = box[0].astype(int)
+        rows, cols = np.nonzero(image != image[0, 0])
+        if (y0, x0) == (0, 0):  # the corner pixel may be the shape's own
+            rows, cols = np.nonzero(image != image[-1, -1])
+        got = (rows.min(), rows.max() + 1, cols.min(), cols.max() + 1)
+        assert got == (y0, y1, x0, x1), (label[0], box[0])
+        seen.add((int(label[0]), (y1 - y0) % 2, (x1 - x0) % 2))
+    assert seen == {(k, ph, pw) for k in (1, 2, 3) for ph in (0, 1) for pw in (0, 1)}
 
 
 def test_scene_face_is_pasted_in_its_box():

@@ -125,6 +125,35 @@ def test_nms_matches_python_loop(threshold, path, extent, monkeypatch):
     )
 
 
+@pytest.mark.parametrize("path", ["graph", "blocked"])
+def test_nms_iou_equal_to_threshold_is_kept(path, monkeypatch):
+    if path == "blocked":
+        monkeypatch.setattr(_boxes, "_MAX_CANDIDATES", 0)
+    boxes = np.array([[0, 0, 3, 1], [0, 0, 10, 1]])
+    assert box_iou(boxes[:1], boxes[1:])[0, 0] == 0.3  # exactly the threshold
+    # not strictly above the threshold: both boxes survive
+    assert list(non_max_suppression(boxes, [1.0, 0.5], 0.3)) == [0, 1]
+
+
+@pytest.mark.parametrize("path", ["graph", "blocked"])
+@pytest.mark.parametrize("threshold", [0.1, 0.2, 0.25, 0.3, 1 / 3, 0.4, 0.5, 0.75])
+def test_nms_integer_box_ties_match_python_loop(threshold, path, monkeypatch):
+    # Small integer boxes give many pairs whose IoU equals the threshold exactly
+    # (as box_iou rounds it); the vectorised NMS must decide them as the loop does.
+    if path == "blocked":
+        monkeypatch.setattr(_boxes, "_MAX_CANDIDATES", 0)
+    rng = np.random.default_rng(int(threshold * 1000))
+    n = 90
+    xy = rng.integers(0, 8, (n, 2))
+    boxes = np.c_[xy, xy + rng.integers(1, 11, (n, 2))].astype(float)
+    scores = rng.random(n)
+    iou = box_iou(boxes, boxes)
+    assert (iou == threshold).sum() > 0  # the case under test does occur
+    assert list(non_max_suppression(boxes, scores, threshold)) == (
+        _python_nms(boxes, scores, threshold)
+    )
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [

@@ -325,11 +325,41 @@ def test_detector_y_errors():
         det.fit(X, None)
 
 
-def test_detector_errors_at_detect():
+def test_invalid_positive_class_fails_in_fit():
     X, y = _patches()
-    det = RegionProposalDetector(LogisticRegression(), positive_class=7).fit(X, y)
+    det = RegionProposalDetector(LogisticRegression(), positive_class=7)
+    with pytest.raises(
+        ValueError, match=r"positive_class must be one of classes_ \[0, 1\]; got 7"
+    ):
+        det.fit(X, y)
+    # set after fitting, it still fails at detect
+    det.set_params(positive_class=None).fit(X, y).set_params(positive_class=7)
     with pytest.raises(ValueError, match=r"positive_class must be one of classes_"):
         det.detect(_scene(0))
+
+
+def test_channel_mismatch_at_detect_raises():
+    X, y = _patches()
+    colour = RegionProposalDetector(LogisticRegression()).fit(
+        np.repeat(X[..., None], 3, axis=-1), y
+    )
+    with pytest.raises(
+        ValueError,
+        match="image has 4 channels, but the detector was fitted on patches with 3",
+    ):
+        colour.detect(np.zeros((32, 32, 4)))
+    # grey <-> colour are converted, not refused
+    scene = _scene(0)
+    grey = RegionProposalDetector(LogisticRegression()).fit(X, y)
+    np.testing.assert_array_equal(
+        grey.detect(scene)[0], grey.detect(np.dstack([scene] * 3))[0]
+    )
+    assert colour.detect(scene)[0].shape[1] == 4
+
+
+def test_detector_errors_at_detect():
+    X, y = _patches()
+    det = RegionProposalDetector(LogisticRegression()).fit(X, y)
     det.set_params(positive_class=None, proposal_params={"max_proposals": 5})
     with pytest.raises(ValueError, match="proposal_params must not set"):
         det.detect(_scene(0))

@@ -3,7 +3,6 @@ import importlib
 
 import numpy as np
 import pytest
-from sklearn.metrics import average_precision_score
 
 from skcv.metrics import average_precision, mean_average_precision
 
@@ -48,7 +47,8 @@ def test_duplicates_are_false_positives():
     # the better-scored duplicate takes the match; the other is a false positive
     # ranked last, which does not lower the envelope at recall 1
     assert twice == 1.0
-    # a duplicate ranked above the match lowers AP: FP first, then TP
+    # a miss (IoU 0.09) ranked above the match lowers AP: FP, TP, then the
+    # duplicate as FP; precision 0, 1/2, 1/3 at recall 0, 1, 1 gives AP 1/2
     worse = average_precision(
         true, [[[0, 0, 10, 10], [0, 0, 10, 11], [0, 0, 3, 3]]], [[0.5, 0.9, 0.95]]
     )
@@ -62,22 +62,101 @@ def test_iou_threshold_is_inclusive():
     assert average_precision(true, pred, [[1.0]], iou_threshold=0.51) == 0.0
 
 
-def test_equals_sklearn_when_precision_is_monotone():
-    # each image holds one object; predictions either hit it or miss entirely,
-    # so AP is the area under a step PR curve like sklearn's when precision only
-    # decreases (every true positive ranked before every false positive).
-    rng = np.random.default_rng(0)
-    n = 20
-    true = [[[0, 0, 10, 10]] for _ in range(n)]
-    hit = rng.random(n) < 0.7
-    pred = [[[0, 0, 10, 10]] if h else [[50, 50, 60, 60]] for h in hit]
-    scores = np.sort(rng.random(n))[::-1]
-    order = np.argsort(~hit, kind="stable")
-    pred = [pred[i] for i in order]
-    hit = hit[order]
-    ap = average_precision(true, pred, [[s] for s in scores])
-    expected = average_precision_score(hit, scores) * hit.sum() / n
-    assert ap == pytest.approx(expected)
+def _voc_reference_ap(true, pred, scores, threshold):
+    """PASCAL VOC devkit ``VOCevaldet``/``VOCap`` written out with Python loops.
+
+    Detections of all images sorted by decreasing score; each takes the
+    ground truth of its image it overlaps most (first one on ties); it is a true
+    positive if that IoU is >= the threshold and the ground truth is not yet
+    detected, else a false positive (duplicates included). Precision envelope,
+    then the area under the steps at every recall change (all-point). Returns
+    the AP and the 0/1 true-positive flag of each detection in rank order.
+    """
+
+    def iou(a, b):
+        w = min(a[2], b[2]) - max(a[0], b[0])
+        h = min(a[3], b[3]) - max(a[1], b[1])
+        inter = max(w, 0) * max(h, 0)
+        union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+        return inter / union if union > 0 else 0.0
+
+    n_pos = sum(len(t) for t in true)
+    dets = [(s, i, d) for i in range(len(pred)) for d, s in enumerate(scores[i])]
+    dets.sort(key=lambda x: -x[0])
+    detected = [[False] * len(t) for t in true]
+    tp, fp = [], []
+    for _, i, d in dets:
+        ov_max, j_max = -np.inf, -1
+        for j, g in enumerate(true[i]):
+            ov = iou(pred[i][d], g)
+            if ov > ov_max:
+                ov_max, j_max = ov, j
+        hit = ov_max >= threshold and not detected[i][j_max]
+        if hit:
+            detected[i][j_max] = True
+        tp.append(int(hit))
+        fp.append(int(not hit))
+    ctp, cfp = np.cumsum(tp), np.cumsum(fp)
+    rec = list(ctp / n_pos)
+    prec = list(ctp / (ctp + cfp))
+    mrec, mpre = [0.0, *rec, 1.0], [0.0, *prec, 0.0]
+    for k in range(len(mpre) - 2, -1, -1):
+        mpre[k] = max(mpre[k], mpre[k + 1])
+    ap = sum(
+        (mrec[k] - mrec[k - 1]) * mpre[k]
+        for k in range(1, len(mrec))
+        if mrec[k] != mrec[k - 1]
+    )
+    return ap, tp
+
+
+def _random_case(seed):
+    """Overlapping ground truths, jittered hits of varying quality, duplicates
+    and random misses, with random scores."""
+    rng = np.random.default_rng(seed)
+    true, pred, scores = [], [], []
+    for _ in range(5):
+        xy = rng.integers(0, 60, (int(rng.integers(0, 5)), 2))
+        t = np.c_[xy, xy + rng.integers(8, 30, (len(xy), 2))].astype(float)
+        hits = t[rng.random(len(t)) < 0.8]
+        dups = hits[rng.random(len(hits)) < 0.4]
+        p = np.r_[hits, dups] + rng.integers(-4, 5, (len(hits) + len(dups), 4))
+        p[:, 2:] = np.maximum(p[:, 2:], p[:, :2] + 1)
+        mxy = rng.integers(0, 80, (int(rng.integers(0, 4)), 2))
+        p = np.r_[p, np.c_[mxy, mxy + rng.integers(5, 25, (len(mxy), 2))]]
+        true.append(t)
+        pred.append(p)
+        scores.append(rng.random(len(p)))
+    return true, pred, scores
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7])
+@pytest.mark.parametrize("seed", range(8))
+def test_matches_voc_devkit_reference(seed, threshold):
+    true, pred, scores = _random_case(seed)
+    expected, tp = _voc_reference_ap(true, pred, scores, threshold)
+    # true and false positives interleave (a false positive outranks a true
+    # positive), so the envelope and the duplicate rule both matter
+    assert 0 in tp[: len(tp) - tp[::-1].index(1)]
+    ap = average_precision(true, pred, scores, iou_threshold=threshold)
+    assert ap == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("empty", [[], np.empty(0), np.empty(0, dtype=np.int64)])
+def test_map_class_keys_keep_label_dtype_with_empty_images(empty):
+    true = [[[0, 0, 10, 10]], np.empty((0, 4)), [[20, 20, 30, 30]]]
+    pred = [[[0, 0, 10, 10]], [[5, 5, 9, 9]], np.empty((0, 4))]
+    m, per_class = mean_average_precision(
+        true,
+        [[1], empty, [2]],
+        pred,
+        [[0.9], [0.4], []],
+        [[1], [2], empty],
+        return_per_class=True,
+    )
+    assert per_class == {1: 1.0, 2: 0.0}
+    assert all(type(k) is int for k in per_class)
+    assert m == 0.5
 
 
 def test_no_ground_truth_and_no_prediction():
