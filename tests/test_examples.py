@@ -17,6 +17,9 @@ def test_example_runs(path, tmp_path):
     env = dict(os.environ, MPLBACKEND="Agg")
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
     env.pop("SKCV_DATA", None)  # examples use bundled data unless told otherwise
+    # pytest-xdist runs examples side by side: one thread each, not one per core
+    # each (oversubscribed OpenMP threads in torch spin and slow down many-fold).
+    env.setdefault("OMP_NUM_THREADS", "1")
     proc = subprocess.run(
         [sys.executable, str(path)],
         cwd=tmp_path,

@@ -36,7 +36,8 @@ How an estimator uses it
      ``train_<metric>`` is ``sum / count``. Default: no training metric (NaN).
    - ``_validation_metrics(net, X, targets) -> (loss, score)``: on the held-out
      split; higher score is better (early stopping keeps the best). Default:
-     ``_batch_loss`` over the batched forward pass, and NaN as the score.
+     ``_batch_loss`` over the batched forward pass, and minus that loss as the
+     score (so early stopping works on the loss).
    - ``_split_validation(n, targets, rng) -> (train_idx, valid_idx)``: default a
      random split of ``validation_fraction``; the classifier stratifies.
    - ``_augment_batch(augmenter, xb, targets) -> (xb, targets)``: default applies
@@ -163,7 +164,8 @@ class TorchTrainerMixin:
     def _validation_metrics(self, net, X, targets):
         out = self._forward_batches(net, X)
         targets = tuple(t.to(self.device_) for t in targets)
-        return float(self._batch_loss(out, targets)), float("nan")
+        loss = float(self._batch_loss(out, targets))
+        return loss, -loss  # higher is better: early stopping on the loss
 
     def _split_validation(self, n, targets, rng):
         n_val = self._n_validation(n)
@@ -284,7 +286,7 @@ class TorchTrainerMixin:
             n = len(tr_t)
 
         # Keep the data on the device when it fits (always on the CPU).
-        nbytes = X_all.element_size() * X_all.nelement()
+        nbytes = sum(t.element_size() * t.nelement() for t in (X_all, *targets))
         on_device = not is_cuda or nbytes < 0.4 * torch.cuda.mem_get_info(device)[0]
         on_device = on_device and getattr(self, "_data_on_device", True)
         if fmt is not None and X_all.is_contiguous(memory_format=fmt):
@@ -344,7 +346,7 @@ class TorchTrainerMixin:
                 net.train()
                 perm = torch.randperm(n, generator=gen, device=gen.device)
                 loss_sum = torch.zeros((), device=device)
-                metric_sum = torch.zeros((), device=device, dtype=torch.float64)
+                metric_sum = torch.zeros((), device=device)  # float32: MPS has no f64
                 metric_count = 0
                 seen = 0
                 lr_used = None

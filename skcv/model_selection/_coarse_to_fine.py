@@ -6,10 +6,11 @@ import numbers
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from scipy.stats import qmc
 from sklearn.model_selection import ParameterGrid, ParameterSampler
 from sklearn.utils import check_random_state
 
-from skcv.utils._sklearn import BaseSearchCV, Interval
+from skcv.utils._sklearn import BaseSearchCV, Interval, StrOptions
 
 __all__ = ["CoarseToFineSearchCV"]
 
@@ -106,6 +107,41 @@ def _narrow(spec, top_values: list, n_fine: int) -> list:
     return _categorical(options, top_values)
 
 
+def _latin_hypercube(param_distributions: dict, n: int, rng) -> list[dict]:
+    """``n`` configurations stratified in every parameter (Latin hypercube).
+
+    Each parameter's range is cut into ``n`` slices of equal probability and every
+    slice is sampled once, in a random pairing across parameters: unlike plain
+    random sampling, no part of any one range is left out by chance. Distributions
+    map the uniform draws through their quantile function ``ppf`` (so
+    ``loguniform`` gives equal slices in log space); lists are indexed; a
+    distribution without ``ppf`` falls back to its ``rvs``.
+    """
+    names = sorted(param_distributions)
+    seed = int(rng.randint(np.iinfo(np.int32).max))
+    try:
+        sampler = qmc.LatinHypercube(d=len(names), rng=np.random.default_rng(seed))
+    except TypeError:  # scipy < 1.15 names it seed
+        sampler = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(seed))
+    u = sampler.random(n)
+    columns = {}
+    for j, name in enumerate(names):
+        spec = param_distributions[name]
+        if _is_distribution(spec):
+            if hasattr(spec, "ppf"):
+                values = spec.ppf(u[:, j])
+                if hasattr(getattr(spec, "dist", None), "pmf"):  # discrete
+                    values = values.astype(np.int64)
+            else:
+                values = spec.rvs(size=n, random_state=rng)
+            columns[name] = [_to_python(v) for v in np.asarray(values)]
+        else:
+            options = list(spec)
+            idx = np.minimum((u[:, j] * len(options)).astype(int), len(options) - 1)
+            columns[name] = [options[i] for i in idx]
+    return [{name: columns[name][i] for name in names} for i in range(n)]
+
+
 def _categorical(options: list, top_values: list) -> list:
     kept = []
     for option in options:
@@ -165,6 +201,16 @@ class CoarseToFineSearchCV(BaseSearchCV):
         Grid points per numeric parameter in the fine stage (at least 2). The fine
         stage evaluates at most ``n_fine_per_param ** n_numeric_params`` times the
         number of kept categories.
+
+    sampling : {"lhs", "random"}, default="lhs"
+        How the coarse stage draws its configurations. ``"lhs"`` (Latin
+        hypercube): every parameter's range is cut into ``n_coarse`` slices of
+        equal probability (equal width in log space for ``loguniform``) and each
+        slice is sampled exactly once, so a small coarse budget cannot leave part
+        of a range unexplored by chance. ``"random"``: independent draws, as
+        :class:`~sklearn.model_selection.RandomizedSearchCV` does. Both are random
+        search in the sense of Bergstra and Bengio: no grid aligns the values of
+        different parameters.
 
     cv : int, cross-validation generator or iterable, default=None
         Cross-validation strategy as in :class:`~sklearn.model_selection.GridSearchCV`
@@ -260,7 +306,8 @@ class CoarseToFineSearchCV(BaseSearchCV):
     1. Cross-validate on the training data only; the test set is used once, at
        the end.
     2. Coarse stage: sample ``n_coarse`` configurations at random (random search
-       covers the important dimensions better than a grid of the same size);
+       covers the important dimensions better than a grid of the same size;
+       Latin-hypercube sampling [3]_ also spreads them evenly over each range);
        sample scale parameters in log space (``loguniform``) because their effect
        is multiplicative. Train each with a cheap budget (``coarse_params``, a few
        epochs): bad learning rates and regularisation strengths show up early.
@@ -282,6 +329,10 @@ class CoarseToFineSearchCV(BaseSearchCV):
     .. [2] A. Karpathy, F.-F. Li et al., "CS231n: Neural networks part 3, learning
        and evaluation: hyperparameter optimization", Stanford University course
        notes. https://cs231n.github.io/neural-networks-3/#hyper
+    .. [3] M. D. McKay, R. J. Beckman and W. J. Conover, "A comparison of three
+       methods for selecting values of input variables in the analysis of output
+       from a computer code", Technometrics, 21(2), pp. 239-245, 1979.
+       :doi:`10.1080/00401706.1979.10489755`
 
     Examples
     --------
@@ -311,6 +362,7 @@ class CoarseToFineSearchCV(BaseSearchCV):
         "coarse_params": [dict, None],
         "top_k": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_fine_per_param": [Interval(numbers.Integral, 2, None, closed="left")],
+        "sampling": [StrOptions({"lhs", "random"})],
         "random_state": ["random_state"],
     }
 
@@ -323,6 +375,7 @@ class CoarseToFineSearchCV(BaseSearchCV):
         coarse_params=None,
         top_k=5,
         n_fine_per_param=3,
+        sampling="lhs",
         cv=None,
         scoring=None,
         n_jobs=None,
@@ -349,6 +402,7 @@ class CoarseToFineSearchCV(BaseSearchCV):
         self.coarse_params = coarse_params
         self.top_k = top_k
         self.n_fine_per_param = n_fine_per_param
+        self.sampling = sampling
         self.random_state = random_state
 
     def fit(self, X, y=None, **params):
@@ -426,12 +480,15 @@ class CoarseToFineSearchCV(BaseSearchCV):
         """Evaluate the coarse random sample, then the grid on the narrowed ranges."""
         rng = check_random_state(self.random_state)
         coarse_params = dict(self.coarse_params or {})
-        sampled = [
-            {k: _to_python(v) for k, v in p.items()}
-            for p in ParameterSampler(
-                self.param_distributions, self.n_coarse, random_state=rng
-            )
-        ]
+        if self.sampling == "lhs":
+            sampled = _latin_hypercube(self.param_distributions, self.n_coarse, rng)
+        else:
+            sampled = [
+                {k: _to_python(v) for k, v in p.items()}
+                for p in ParameterSampler(
+                    self.param_distributions, self.n_coarse, random_state=rng
+                )
+            ]
         if self.verbose > 0:
             print(
                 "[CoarseToFineSearchCV] coarse stage with "

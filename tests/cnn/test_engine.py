@@ -124,3 +124,18 @@ def test_channel_statistics():
     mean, std = channel_statistics(x, normalize=False)
     np.testing.assert_allclose(mean, 0)
     np.testing.assert_allclose(std, 1)
+
+
+class _LossOnly(_MeanRegressor):
+    """The default validation hook: the score is minus the validation loss."""
+
+    _validation_metrics = TorchTrainerMixin._validation_metrics
+
+
+def test_default_validation_score_is_minus_the_loss_so_early_stopping_works():
+    X, y = _data()
+    est = _LossOnly(epochs=12, early_stopping=True).fit(X, y)
+    scores = est.validation_scores_
+    assert np.all(np.isfinite(scores))
+    np.testing.assert_allclose(scores, [-h["valid_loss"] for h in est.history_])
+    assert est.best_epoch_ == int(np.argmax(scores)) + 1 > 3

@@ -3,7 +3,12 @@ import importlib
 
 import pytest
 
-MODULES = ["skcv.datasets._cifar10", "skcv.datasets._digits", "skcv.datasets._textures"]
+MODULES = [
+    "skcv.datasets._cifar10",
+    "skcv.datasets._detection",
+    "skcv.datasets._digits",
+    "skcv.datasets._textures",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

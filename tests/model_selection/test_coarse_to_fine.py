@@ -15,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from skcv.model_selection import CoarseToFineSearchCV
-from skcv.model_selection._coarse_to_fine import _narrow
+from skcv.model_selection._coarse_to_fine import _latin_hypercube, _narrow
 
 COARSE = {"max_iter": 1, "tol": None}  # one epoch, no convergence warning
 
@@ -324,3 +324,41 @@ def test_skcv_pipeline_linear_svm(digits):
     assert (stage == "coarse").sum() == 4 and (stage == "fine").sum() == 4
     assert search.best_estimator_.named_steps["svm"].max_iter == 20
     assert search.score(X, y) > 0.85
+
+
+def test_latin_hypercube_coarse_stage_covers_every_slice():
+    # 8 coarse draws of a loguniform over 4 decades land one in each half decade,
+    # and one in each eighth of a uniform range, whatever the seed; lists and
+    # discrete distributions give their own values.
+    space = {
+        "alpha": loguniform(1e-4, 1e0),
+        "beta": uniform(0, 8),
+        "depth": randint(1, 9),
+        "kind": ["a", "b"],
+    }
+    for seed in range(3):
+        coarse = _latin_hypercube(space, 8, np.random.RandomState(seed))
+        slots = np.floor((np.log10([p["alpha"] for p in coarse]) + 4) * 2)
+        assert sorted(slots) == list(range(8))
+        assert sorted(np.floor([p["beta"] for p in coarse])) == list(range(8))
+        assert sorted(p["depth"] for p in coarse) == list(range(1, 9))
+        assert all(isinstance(p["depth"], int) for p in coarse)
+        assert sorted(p["kind"] for p in coarse) == ["a"] * 4 + ["b"] * 4
+    again = _latin_hypercube(space, 8, np.random.RandomState(2))
+    assert again == coarse
+
+
+def test_sampling_random_uses_independent_draws():
+    X, y = load_digits(return_X_y=True)
+    kw = dict(n_coarse=6, top_k=2, n_fine_per_param=2, cv=2, random_state=0)
+    space = {"alpha": loguniform(1e-6, 1e-1)}
+    est = SGDClassifier(max_iter=5, tol=None, random_state=0)
+    lhs = CoarseToFineSearchCV(est, space, **kw).fit(X[:200], y[:200])
+    rnd = CoarseToFineSearchCV(est, space, sampling="random", **kw).fit(
+        X[:200], y[:200]
+    )
+    a = [p["alpha"] for p in lhs.cv_results_["params"][:6]]
+    b = [p["alpha"] for p in rnd.cv_results_["params"][:6]]
+    assert a != b
+    with pytest.raises(ValueError, match="sampling"):
+        CoarseToFineSearchCV(est, space, sampling="sobol", **kw).fit(X, y)

@@ -1,0 +1,13 @@
+"""Detection estimators (classical core; RegionProposalDetector and ObjectLocalizer
+are added by their own areas)."""
+
+from sklearn.linear_model import LogisticRegression
+
+from skcv.detection import RegionProposalDetector, SlidingWindowDetector
+
+ESTIMATORS = [
+    SlidingWindowDetector(LogisticRegression(max_iter=200)),
+    RegionProposalDetector(LogisticRegression(max_iter=200)),
+]
+
+STRUCTURED = []
