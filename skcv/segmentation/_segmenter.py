@@ -454,7 +454,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         if self.ignore_index is not None:
             keep &= mask != self.ignore_index
         cm = torch.bincount(mask[keep] * k + pred[keep], minlength=k * k)
-        cm = cm.reshape(k, k).double()
+        cm = cm.reshape(k, k).float()  # float32: MPS has no float64
         tp = cm.diagonal()
         union = cm.sum(0) + cm.sum(1) - tp
         present = union > 0
