@@ -63,8 +63,14 @@ class ImageInputMixin:
             image_shape = check_image_shape(image_shape)
         if not isinstance(X, (list, tuple)) and not hasattr(X, "ndim"):
             X = np.asarray(X)  # array-likes such as sklearn's _NotAnArray
-        if not _is_image_list(X) and np.ndim(X) in (1, 2):
-            # 1-D input gets scikit-learn's "Reshape your data" error from here.
+        if not _is_image_list(X) and np.ndim(X) == 1:
+            raise ValueError(
+                "X must be a batch of images (n, H, W[, C]) or flattened rows "
+                f"(n, H*W*C); got an array with 1 dimension(s), shape {np.shape(X)}. "
+                "Expected 2D array, got 1D array instead: Reshape your data with "
+                "X.reshape(1, -1) if it holds a single flattened image."
+            )
+        if not _is_image_list(X) and np.ndim(X) == 2:
             return self._validate_rows(X, image_shape, reset=reset)
         images = check_images(
             X, image_shape=image_shape, allow_list=self._allows_variable_size

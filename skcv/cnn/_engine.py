@@ -33,11 +33,15 @@ How an estimator uses it
      batch; ``out`` is the network's output (a tensor or a tuple of tensors).
    - ``_batch_metric(out, targets) -> (score_sum, count)``: a summed score of the
      training batch (e.g. the number of correct predictions); the epoch's
-     ``train_<metric>`` is ``sum / count``. Default: no training metric (NaN).
+     ``train_<metric>`` is ``sum / count``. Either may be a device tensor (read
+     once per epoch, so the step does not wait for the device); a batch with
+     ``count == 0`` adds nothing. Default: no training metric (NaN).
    - ``_validation_metrics(net, X, targets) -> (loss, score)``: on the held-out
      split; higher score is better (early stopping keeps the best). Default:
      ``_batch_loss`` over the batched forward pass, and minus that loss as the
-     score (so early stopping works on the loss).
+     score (so early stopping works on the loss). For dense outputs (a score per
+     pixel) reduce each batch with ``_forward_batches(net, X, reduce=fn)``
+     instead of concatenating every output on the device.
    - ``_split_validation(n, targets, rng) -> (train_idx, valid_idx)``: default a
      random split of ``validation_fraction``; the classifier stratifies.
    - ``_augment_batch(augmenter, xb, targets) -> (xb, targets)``: default applies
@@ -383,8 +387,9 @@ class TorchTrainerMixin:
                     metric = self._batch_metric(out, tb)
                     if metric is not None:
                         metric_sum += metric[0]
-                        metric_count += int(metric[1])
+                        metric_count = metric_count + metric[1]  # no device sync
                 train_loss = float(loss_sum) / seen
+                metric_count = float(metric_count)
                 record = {
                     "epoch": len(self.history_) + 1,
                     "train_loss": train_loss,
@@ -484,10 +489,15 @@ class TorchTrainerMixin:
         net.load_state_dict(state)
 
     @torch.no_grad()
-    def _forward_batches(self, net, X: torch.Tensor, batch_size=None):
+    def _forward_batches(self, net, X: torch.Tensor, batch_size=None, reduce=None):
         """Float32 outputs of ``net`` on ``X`` (NCHW, CPU or device), in batches.
 
-        Returns a tensor, or a tuple of tensors for a network with several heads.
+        Returns a tensor, or a tuple of tensors for a network with several heads,
+        concatenated over the batches (default ``batch_size``:
+        ``max(self.batch_size, 256)``). With ``reduce``, each batch's output is
+        passed to ``reduce(start, out)`` (``start``: index of the batch's first
+        sample in ``X``) and dropped, and None is returned: dense outputs (a score
+        per pixel) never pile up on the device.
         """
         was_training = net.training
         net.eval()
@@ -501,10 +511,14 @@ class TorchTrainerMixin:
                 if fmt is not None:
                     xb = xb.contiguous(memory_format=fmt)
                 with self._autocast():
-                    outs.append(_as_float(net(xb)))
+                    out = _as_float(net(xb))
+                if reduce is None:
+                    outs.append(out)
+                else:
+                    reduce(start, out)
         finally:
             net.train(was_training)
-        return _cat_outputs(outs)
+        return _cat_outputs(outs) if reduce is None else None
 
     # ------------------------------------------------------------------ pickle
     def __getstate__(self):

@@ -91,8 +91,10 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
     augment : None, str or list, default=None
         Training-time augmentation: geometric ops (``"flip"``, ``"translate"``,
         ``"crop"``, and the aliases ``"flip"``, ``"fast"``, ``"standard"``) move
-        the image and its mask together; ``"color_jitter"`` changes the image
-        only. ``"resized_crop"`` is not supported (it would interpolate labels).
+        the image and its mask together (pixels padded in by ``"crop"`` take
+        the label ``ignore_index``, or -100 when None, and are not scored);
+        ``"color_jitter"`` changes the image only. ``"resized_crop"`` is not
+        supported (it would interpolate labels).
     normalize : bool, default=True
         Standardise each channel with the training mean and standard deviation.
     early_stopping : bool, default=False
@@ -168,8 +170,9 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
        (sharp boundaries);
     5. training minimises the pixel-wise softmax cross-entropy, averaged over
        the pixels that are not ``ignore_index``, each weighted by its class
-       weight; the training loop (optimiser, schedule, early stopping,
-       divergence check) is the one of :class:`~skcv.cnn.CNNClassifier`.
+       weight (a batch without a scored pixel has loss 0); the training loop
+       (optimiser, schedule, early stopping, divergence check) is the one of
+       :class:`~skcv.cnn.CNNClassifier`.
 
     References
     ----------
@@ -285,15 +288,6 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         return tags
 
     # ------------------------------------------------------------ validation
-    def _images(self, X, *, reset):
-        """Validate images; a 0-D or 1-D ``X`` gets an error naming its ndim."""
-        if not isinstance(X, (list, tuple)) and np.ndim(X) < 2:
-            raise ValueError(
-                "X must be images (n, H, W[, C]) or rows (n, H*W*C) with 2 to 4 "
-                f"dimensions; got an array with ndim={np.ndim(X)}."
-            )
-        return self._validate_images(X, reset=reset)
-
     def _check_masks(self, Y, images, *, reset):
         """Return masks as an int64 array ``(n, H, W)``; check shape and labels."""
         if Y is None:
@@ -403,24 +397,28 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
             )
         self._check_augment()
         reset = not (self.warm_start and hasattr(self, "module_"))
-        images = self._images(X, reset=reset)
+        images = self._validate_images(X, reset=reset)
         Y, k = self._check_masks(Y, images, reset=reset)
         if reset:
             self.classes_ = np.arange(k)
             self.class_weight_ = self._class_weights(Y, k)
         seed, rng = self._start_fit(reset)
-        with self._torch_seed(seed):
-            if reset:
-                self._init_network(images)
-                self._reset_training_state()
-            return self._train_network(
-                self._to_tensor(images),
-                (torch.from_numpy(np.ascontiguousarray(Y)),),
-                epochs=self.epochs,
-                partial=False,
-                seed=seed,
-                rng=rng,
-            )
+        self._weight_tensor = None  # made once, on the device, by the first batch
+        try:
+            with self._torch_seed(seed):
+                if reset:
+                    self._init_network(images)
+                    self._reset_training_state()
+                return self._train_network(
+                    self._to_tensor(images),
+                    (torch.from_numpy(np.ascontiguousarray(Y)),),
+                    epochs=self.epochs,
+                    partial=False,
+                    seed=seed,
+                    rng=rng,
+                )
+        finally:
+            self._weight_tensor = None
 
     def _init_network(self, images):
         x = images if images.ndim == 4 else images[..., None]
@@ -438,59 +436,143 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         self.module_ = _Normalized(body, self.mean_, self.std_).float().to(self.device_)
 
     # ----------------------------------------------------------- engine hooks
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_weight_tensor", None)
+        return state
+
+    def _ignore_label(self):
+        """Mask value that scores nothing: ``ignore_index``, else torch's -100."""
+        return -100 if self.ignore_index is None else int(self.ignore_index)
+
+    def _class_weight_tensor(self, device):
+        """``class_weight_`` as a float32 tensor on ``device``, made once per fit."""
+        w = getattr(self, "_weight_tensor", None)
+        if w is None or w.device != device:
+            w = torch.as_tensor(self.class_weight_, device=device)
+            self._weight_tensor = w
+        return w
+
+    def _loss_terms(self, out, mask):
+        """Return the summed weighted pixel cross-entropy and the weight it sums.
+
+        Pixels equal to ``ignore_index`` (or -100, the label of padding added by
+        augmentation) count in neither, so a batch without a scored pixel gives
+        ``(0, 0)`` instead of torch's ``0 / 0``.
+        """
+        weight = self._class_weight_tensor(out.device)
+        ignore = self._ignore_label()
+        total = F.cross_entropy(
+            out.float(), mask, weight=weight, ignore_index=ignore, reduction="sum"
+        )
+        k = weight.shape[0]
+        valid = (mask != ignore) & (mask >= 0) & (mask < k)
+        w = torch.where(valid, weight[torch.where(valid, mask, 0)], 0.0)
+        return total, w.sum()
+
     def _batch_loss(self, out, targets):
         (mask,) = targets
-        weight = torch.as_tensor(self.class_weight_, device=out.device)
-        ignore = -100 if self.ignore_index is None else int(self.ignore_index)
-        return F.cross_entropy(out.float(), mask, weight=weight, ignore_index=ignore)
+        total, count = self._loss_terms(out, mask)
+        return total / count.clamp(min=torch.finfo(torch.float32).tiny)
 
-    def _batch_metric(self, out, targets):
-        """Mean IoU of the batch (its confusion matrix counted on the device)."""
-        (mask,) = targets
+    def _confusion(self, out, mask):
+        """Confusion counts ``(k, k)`` (true, predicted) of a batch, on its device.
+
+        No boolean indexing (it would wait for the device): unscored pixels go
+        to an extra bin that is dropped.
+        """
         k = out.shape[1]
         # argmax over channels is ~6x faster on channels-last memory (CPU)
         pred = out.detach().contiguous(memory_format=torch.channels_last).argmax(1)
         keep = (mask >= 0) & (mask < k)
         if self.ignore_index is not None:
             keep &= mask != self.ignore_index
-        cm = torch.bincount(mask[keep] * k + pred[keep], minlength=k * k)
-        cm = cm.reshape(k, k).float()  # float32: MPS has no float64
+        idx = torch.where(keep, mask * k + pred, k * k).flatten()
+        counts = torch.zeros(k * k + 1, dtype=torch.int64, device=out.device)
+        counts.scatter_add_(0, idx, torch.ones_like(idx))
+        return counts[: k * k].reshape(k, k)
+
+    @staticmethod
+    def _iou_from_confusion(cm):
+        """Mean IoU over the classes present in the truth or the prediction."""
+        cm = cm.float()  # float32: MPS has no float64
         tp = cm.diagonal()
-        union = cm.sum(0) + cm.sum(1) - tp
-        present = union > 0
-        return (tp[present] / union[present]).mean(), 1
+        iou = tp / (cm.sum(0) + cm.sum(1) - tp)  # 0 / 0 = NaN: class absent
+        return iou.nanmean()  # NaN when no pixel is scored
+
+    def _batch_metric(self, out, targets):
+        """Mean IoU of the batch; a batch without a scored pixel counts 0 times."""
+        (mask,) = targets
+        miou = self._iou_from_confusion(self._confusion(out, mask))
+        scored = ~torch.isnan(miou)
+        return torch.where(scored, miou, 0.0), scored.float()
 
     def _validation_metrics(self, net, X, targets):
-        out = self._forward_batches(net, X)
+        """Loss and mean IoU over every held-out pixel, reduced batch by batch."""
         (mask,) = targets
-        mask = mask.to(out.device)
-        loss = float(self._batch_loss(out, (mask,)))
-        pred = out.argmax(1).cpu().numpy()
-        score = mean_iou(
-            mask.cpu().numpy(),
-            pred,
-            labels=self.classes_,
-            ignore_index=self.ignore_index,
-        )
+        dev = next(iter(net.parameters())).device
+        k = len(self.classes_)
+        sums = {
+            "loss": torch.zeros((), device=dev),
+            "weight": torch.zeros((), device=dev),
+            "cm": torch.zeros((k, k), dtype=torch.int64, device=dev),
+        }
+
+        def reduce(start, out):
+            mb = mask[start : start + len(out)].to(dev)
+            total, count = self._loss_terms(out, mb)
+            sums["loss"] += total
+            sums["weight"] += count
+            sums["cm"] += self._confusion(out, mb)
+
+        self._forward_batches(net, X, batch_size=self.batch_size, reduce=reduce)
+        weight = sums["weight"].clamp(min=torch.finfo(torch.float32).tiny)
+        loss = float(sums["loss"] / weight)
+        score = float(self._iou_from_confusion(sums["cm"]))
         return loss, float(np.nan_to_num(score))
 
     def _augment_batch(self, augmenter, xb, targets):
+        """Apply the ops; geometric ones move the mask, and padding is unscored.
+
+        The mask and a channel of ones travel with the image as two extra
+        channels; where the ones channel comes back 0 the pixel is padding, and
+        its label becomes ``ignore_index`` (-100 when None).
+        """
         (mask,) = targets
         c = xb.shape[1]
+        fill = self._ignore_label()
         for fn, params in augmenter.ops:
             if fn.__name__ in _PHOTOMETRIC:
                 xb = fn(xb, augmenter.generator, **params)
-            else:  # move the mask with the image: one extra channel
-                both = torch.cat([xb, mask[:, None].to(xb.dtype)], dim=1)
+            else:
+                ones = torch.ones_like(xb[:, :1])
+                both = torch.cat([xb, mask[:, None].to(xb.dtype), ones], dim=1)
                 both = fn(both, augmenter.generator, **params)
-                xb, mask = both[:, :c], both[:, c].round().long()
+                inside = both[:, c + 1] > 0.5
+                mask = torch.where(inside, both[:, c].round().long(), fill)
+                xb = both[:, :c]
         return xb, (mask,)
 
     # ------------------------------------------------------------ prediction
-    def _scores(self, X) -> torch.Tensor:
+    def _predict_batches(self, X, convert, shape, dtype):
+        """Run the network batch by batch; ``convert`` each output onto the CPU.
+
+        Only one batch of dense scores lives on the device at a time.
+        """
         check_is_fitted(self, "module_")
-        images = self._images(X, reset=False)
-        return self._forward_batches(self.module_, self._to_tensor(images))
+        images = self._validate_images(X, reset=False)
+        result = np.empty((len(images), *images.shape[1:3], *shape), dtype=dtype)
+
+        def reduce(start, out):
+            result[start : start + len(out)] = convert(out).cpu().numpy()
+
+        self._forward_batches(
+            self.module_,
+            self._to_tensor(images),
+            batch_size=self.batch_size,
+            reduce=reduce,
+        )
+        return result
 
     def predict_proba(self, X):
         """Class probabilities of every pixel.
@@ -505,8 +587,12 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         proba : ndarray of shape (n, H, W, n_classes), dtype float32
             Softmax of the network's scores; sums to 1 over the last axis.
         """
-        scores = self._scores(X)
-        return torch.softmax(scores, dim=1).permute(0, 2, 3, 1).cpu().numpy()
+        return self._predict_batches(
+            X,
+            lambda out: torch.softmax(out, dim=1).permute(0, 2, 3, 1),
+            (len(self.classes_),),
+            np.float32,
+        )
 
     def predict(self, X):
         """Label masks.
@@ -521,7 +607,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         Y : ndarray of shape (n, H, W), dtype int64
             The most probable class of every pixel.
         """
-        return self._scores(X).argmax(1).cpu().numpy().astype(np.int64)
+        return self._predict_batches(X, lambda out: out.argmax(1), (), np.int64)
 
     def score(self, X, Y):
         """Mean intersection over union of the predicted masks.

@@ -139,3 +139,33 @@ def test_default_validation_score_is_minus_the_loss_so_early_stopping_works():
     assert np.all(np.isfinite(scores))
     np.testing.assert_allclose(scores, [-h["valid_loss"] for h in est.history_])
     assert est.best_epoch_ == int(np.argmax(scores)) + 1 > 3
+
+
+def test_forward_batches_reduce_sees_each_batch_and_returns_none():
+    X, y = _data(20)
+    est = _MeanRegressor(epochs=1).fit(X, y)
+    full = est._forward_batches(est.module_, est._to_tensor(X), batch_size=8)
+    seen = []
+    out = est._forward_batches(
+        est.module_,
+        est._to_tensor(X),
+        batch_size=8,
+        reduce=lambda start, o: seen.append((start, o)),
+    )
+    assert out is None
+    assert [(s, len(o)) for s, o in seen] == [(0, 8), (8, 8), (16, 4)]
+    torch.testing.assert_close(torch.cat([o for _, o in seen]), full)
+
+
+def test_batch_metric_counts_may_be_device_tensors():
+    class _TensorCounts(_MeanRegressor):
+        def _batch_metric(self, out, targets):
+            score, count = super()._batch_metric(out, targets)
+            return score, torch.tensor(float(count))
+
+    X, y = _data()
+    a = _MeanRegressor(epochs=2).fit(X, y)
+    b = _TensorCounts(epochs=2).fit(X, y)
+    assert [h["train_neg_mse"] for h in a.history_] == pytest.approx(
+        [h["train_neg_mse"] for h in b.history_]
+    )

@@ -3,6 +3,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+import torch.nn.functional as F  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 
 from skcv.datasets import make_shapes_segmentation  # noqa: E402
@@ -230,3 +231,132 @@ def test_divergence_names_learning_rate(data):
         _fast(
             learning_rate_init=1e30, solver="sgd", momentum=0.0, lr_schedule="constant"
         ).fit(X, Y)
+
+
+# ------------------------------------------------------------ review of issue #11
+def test_batch_without_scored_pixel_trains_and_is_skipped_by_the_metric(data):
+    X, Y = data
+    Y = Y.copy()
+    Y[0] = 255  # one image with no labelled pixel: a batch of its own
+    seg = _fast(ignore_index=255, batch_size=1).fit(X, Y)
+    for record in seg.history_:
+        assert np.isfinite(record["train_loss"])
+        assert 0 <= record["train_mean_iou"] <= 1
+    assert np.isfinite(seg.predict_proba(X)).all()
+    # the empty batch: loss 0 with finite gradients, metric count 0
+    logits = torch.randn(1, 3, 4, 4, requires_grad=True)
+    empty = torch.full((1, 4, 4), 255)
+    loss = seg._batch_loss(logits, (empty,))
+    loss.backward()
+    assert float(loss.detach()) == 0 and torch.isfinite(logits.grad).all()
+    score, count = seg._batch_metric(logits, (empty,))
+    assert float(count) == 0 and float(score) == 0
+    # all class weights of the batch's pixels are 0: the same
+    zero = _fast(class_weight=[0.0, 1.0, 1.0]).fit(X, Y.clip(max=2))
+    loss = zero._batch_loss(logits, (torch.zeros((1, 4, 4), dtype=torch.long),))
+    assert float(loss.detach()) == 0
+
+
+@pytest.mark.parametrize(("ignore_index", "fill"), [(None, -100), (255, 255)])
+def test_crop_pads_masks_with_ignore(data, ignore_index, fill):
+    X, Y = data
+    seg = _fast(augment=[("crop", {"padding": 4})], ignore_index=ignore_index)
+    seg.fit(X, Y)
+    from skcv.cnn._augment import Augmenter, parse_augment
+
+    aug = Augmenter(parse_augment(seg.augment), torch.Generator().manual_seed(0))
+    mask = torch.full((8, 10, 10), 2)
+    xa, (ma,) = seg._augment_batch(aug, torch.rand(8, 3, 10, 10), (mask,))
+    assert set(ma.unique().tolist()) == {2, fill}
+    # the padded border takes no part in the loss or the metric
+    logits = torch.randn(8, 3, 10, 10)
+    keep = ma != fill
+    expected = F.cross_entropy(logits.permute(0, 2, 3, 1)[keep], ma[keep])
+    assert float(seg._batch_loss(logits, (ma,))) == pytest.approx(float(expected))
+    pred = logits.argmax(1)
+    score, count = seg._batch_metric(logits, (ma,))
+    expected = mean_iou(ma.numpy(), pred.numpy(), labels=[0, 1, 2], ignore_index=fill)
+    assert float(score) / float(count) == pytest.approx(expected)
+
+
+def test_batch_metric_is_the_batch_mean_iou():
+    seg = _fast(ignore_index=255)
+    seg.classes_ = np.arange(4)
+    gen = torch.Generator().manual_seed(0)
+    logits = torch.randn(3, 4, 6, 6, generator=gen)
+    mask = torch.randint(0, 3, (3, 6, 6), generator=gen)  # class 3 absent
+    mask[0, :2] = 255
+    score, count = seg._batch_metric(logits, (mask,))
+    expected = mean_iou(mask.numpy(), logits.argmax(1).numpy(), ignore_index=255)
+    assert float(count) == 1
+    assert float(score) == pytest.approx(expected)
+
+
+def _batch_sizes(seg):
+    sizes = []
+    seg.module_.register_forward_pre_hook(lambda m, a: sizes.append(len(a[0])))
+    return sizes
+
+
+def test_prediction_and_validation_reduce_each_batch(data):
+    X, Y = data
+    seg = _fast(batch_size=5).fit(X, Y)
+    sizes = _batch_sizes(seg)
+    proba = seg.predict_proba(X)
+    assert sizes == [5, 5, 2]  # the segmenter's batch size, not 256
+    np.testing.assert_array_equal(seg.predict(X), proba.argmax(-1))
+    full = seg.module_(seg._to_tensor(X))
+    np.testing.assert_allclose(
+        proba, torch.softmax(full, 1).permute(0, 2, 3, 1).detach().numpy(), atol=1e-6
+    )
+    # validation: loss and mean IoU over all pixels, accumulated batch by batch
+    seg.set_params(ignore_index=255, class_weight=[1.0, 2.0, 0.5])
+    seg.class_weight_ = np.array([1.0, 2.0, 0.5], dtype=np.float32)
+    Yi = torch.from_numpy(np.where(np.arange(16) < 3, 255, Y))
+    sizes.clear()
+    loss, score = seg._validation_metrics(seg.module_, seg._to_tensor(X), (Yi,))
+    assert sizes == [5, 5, 2]
+    with torch.no_grad():
+        expected = seg._batch_loss(full, (Yi,))
+    assert loss == pytest.approx(float(expected), rel=1e-5)
+    expected = mean_iou(
+        Yi.numpy(), full.argmax(1).numpy(), labels=[0, 1, 2], ignore_index=255
+    )
+    assert score == pytest.approx(expected)
+
+
+def test_class_weight_tensor_is_made_once_per_fit(data, monkeypatch):
+    X, Y = data
+    weights = []
+    cross_entropy = F.cross_entropy
+
+    def spy(*args, weight=None, **kwargs):
+        weights.append(weight)
+        return cross_entropy(*args, weight=weight, **kwargs)
+
+    monkeypatch.setattr(F, "cross_entropy", spy)
+    _fast(class_weight="balanced", batch_size=4).fit(X, Y)
+    assert len(weights) == 6  # 3 batches x 2 epochs
+    assert all(w is weights[0] for w in weights)
+
+
+def test_one_dimensional_x_names_its_dimensions(data):
+    _, Y = data
+    with pytest.raises(ValueError, match=r"got an array with 1 dimension\(s\)"):
+        _fast().fit(np.zeros(16 * 16 * 3), Y[:1])
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_training_step_does_not_sync_the_gpu(data):
+    X, Y = data
+    seg = _fast(ignore_index=255, device="cuda").fit(X, Y)
+    logits = torch.randn(4, 3, 16, 16, device="cuda", requires_grad=True)
+    mask = torch.from_numpy(Y[:4]).cuda()
+    seg._batch_loss(logits, (mask,))  # makes the cached weight tensor
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        seg._batch_loss(logits, (mask,)).backward()
+        seg._batch_metric(logits, (mask,))
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
