@@ -12,6 +12,10 @@ from skcv.utils._sklearn import Interval, StrOptions
 
 __all__ = ["BaseLinearClassifier", "LinearNet"]
 
+#: Rows per block of a full-batch loss evaluation (about 1.5 MiB of float32
+#: CIFAR-10 rows: the block stays in cache between its two products).
+_BLOCK_ROWS = 512
+
 
 class LinearNet:
     """A linear score function ``S = X W^T + b`` with a loss: the model of the loops.
@@ -36,13 +40,47 @@ class LinearNet:
         return S
 
     def loss_grad(self, X, y, sample_weight=None):
-        value, dS = self.loss(self.scores(X), y, sample_weight)
-        gW = dS.T @ X
+        n = X.shape[0]
+        total = n if sample_weight is None else float(np.sum(sample_weight))
+        if n <= 2 * _BLOCK_ROWS or total <= 0:
+            value, dS = self.loss(self.scores(X), y, sample_weight)
+            gW = dS.T @ X
+            gb = dS.sum(axis=0) if self.fit_intercept else None
+        else:
+            value, gW, gb = self._blocked_loss_grad(X, y, sample_weight, total)
         p_value, p_grad = penalty(self.W, self.penalty, self.alpha, self.l1_ratio)
         if p_grad is not None:
             gW += p_grad
-        gb = dS.sum(axis=0) if self.fit_intercept else None
         return value + p_value, [gW, gb]
+
+    def _blocked_loss_grad(self, X, y, sample_weight, total):
+        """Loss and gradient over row blocks of ``X`` (full-batch solvers).
+
+        Each block's scores, loss gradient and weight gradient are computed while
+        the block is still in cache, so ``X`` is read once per evaluation instead
+        of twice. A block's weighted-mean loss counts with its share of the total
+        weight, which gives exactly the full-batch value and gradient.
+        """
+        gW = np.zeros_like(self.W)
+        gb = np.zeros_like(self.b) if self.fit_intercept else None
+        value = 0.0
+        for start in range(0, X.shape[0], _BLOCK_ROWS):
+            rows = slice(start, start + _BLOCK_ROWS)
+            sw = None if sample_weight is None else sample_weight[rows]
+            if sw is None:
+                share = min(_BLOCK_ROWS, X.shape[0] - start) / total
+            else:
+                share = float(np.sum(sw)) / total
+            if share == 0:
+                continue
+            Xb = X[rows]
+            v, dS = self.loss(self.scores(Xb), y[rows], sw)
+            dS *= share
+            value += share * v
+            gW += dS.T @ Xb
+            if gb is not None:
+                gb += dS.sum(axis=0)
+        return value, gW, gb
 
     def predict_indices(self, X):
         return self.scores(X).argmax(axis=1)
