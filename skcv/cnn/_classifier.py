@@ -23,6 +23,7 @@ from skcv.cnn._engine import (
     TRAINING_CONSTRAINTS,
     TorchTrainerMixin,
     channel_statistics,
+    register_normalization,
 )
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
 
@@ -53,8 +54,7 @@ class _Network(nn.Module):
     def __init__(self, body, mean, std, min_size):
         super().__init__()
         self.body = body
-        self.register_buffer("mean", torch.as_tensor(mean).reshape(1, -1, 1, 1))
-        self.register_buffer("inv_std", 1.0 / torch.as_tensor(std).reshape(1, -1, 1, 1))
+        register_normalization(self, mean, std)
         self.min_size = int(min_size)
 
     def forward(self, x):

@@ -72,7 +72,12 @@ from sklearn.utils import check_random_state
 from skcv.cnn._augment import _ALIASES, AUGMENTATIONS, Augmenter, parse_augment
 from skcv.utils._sklearn import Interval, StrOptions
 
-__all__ = ["TRAINING_CONSTRAINTS", "TorchTrainerMixin", "channel_statistics"]
+__all__ = [
+    "TRAINING_CONSTRAINTS",
+    "TorchTrainerMixin",
+    "channel_statistics",
+    "register_normalization",
+]
 
 #: ``_parameter_constraints`` entries of the shared training parameters.
 TRAINING_CONSTRAINTS = {
@@ -134,6 +139,19 @@ def channel_statistics(images: np.ndarray, normalize: bool = True):
     else:
         mean, std = np.zeros(n_channels), np.ones(n_channels)
     return mean.astype(np.float32), std.astype(np.float32)
+
+
+def register_normalization(module: torch.nn.Module, mean, std) -> None:
+    """Give ``module`` per-channel ``mean`` and ``inv_std`` buffers (NCHW shape).
+
+    Its forward pass then standardises with ``(x - self.mean) * self.inv_std``;
+    as buffers they move with the module between devices and are pickled and
+    checkpointed with it.
+    """
+    mean = torch.as_tensor(np.asarray(mean), dtype=torch.float32).reshape(1, -1, 1, 1)
+    std = torch.as_tensor(np.asarray(std), dtype=torch.float32).reshape(1, -1, 1, 1)
+    module.register_buffer("mean", mean)
+    module.register_buffer("inv_std", 1.0 / std)
 
 
 def _cat_outputs(outs):

@@ -31,7 +31,12 @@ from skcv.cnn._architectures import (
     build_module,
 )
 from skcv.cnn._augment import AUGMENTATIONS, parse_augment
-from skcv.cnn._engine import TRAINING_CONSTRAINTS, TorchTrainerMixin, channel_statistics
+from skcv.cnn._engine import (
+    TRAINING_CONSTRAINTS,
+    TorchTrainerMixin,
+    channel_statistics,
+    register_normalization,
+)
 from skcv.cnn._fast import FastNet
 from skcv.detection._boxes import box_iou, check_boxes
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
@@ -129,13 +134,7 @@ class LocalizerNet(nn.Module):
         super().__init__()
         mean = np.zeros(in_channels) if mean is None else mean
         std = np.ones(in_channels) if std is None else std
-        self.register_buffer(
-            "mean", torch.as_tensor(mean, dtype=torch.float32).reshape(1, -1, 1, 1)
-        )
-        self.register_buffer(
-            "inv_std",
-            1.0 / torch.as_tensor(std, dtype=torch.float32).reshape(1, -1, 1, 1),
-        )
+        register_normalization(self, mean, std)
         self.min_size = int(min_size)
         self.backbone = backbone
         with torch.no_grad():  # one dry run gives the size of the features

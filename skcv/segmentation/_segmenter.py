@@ -11,7 +11,12 @@ from sklearn.base import BaseEstimator
 from torch import nn
 
 from skcv.base import ImageInputMixin
-from skcv.cnn._engine import TRAINING_CONSTRAINTS, TorchTrainerMixin, channel_statistics
+from skcv.cnn._engine import (
+    TRAINING_CONSTRAINTS,
+    TorchTrainerMixin,
+    channel_statistics,
+    register_normalization,
+)
 from skcv.metrics._segmentation import label_array, mean_iou
 from skcv.segmentation._fcn import DOWNSAMPLING, ENCODERS, FCN, UPSAMPLING
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
@@ -30,8 +35,7 @@ class _Normalized(nn.Module):
     def __init__(self, body, mean, std):
         super().__init__()
         self.body = body
-        self.register_buffer("mean", torch.as_tensor(mean).reshape(1, -1, 1, 1))
-        self.register_buffer("inv_std", 1.0 / torch.as_tensor(std).reshape(1, -1, 1, 1))
+        register_normalization(self, mean, std)
 
     def forward(self, x):
         return self.body((x - self.mean) * self.inv_std)
