@@ -71,31 +71,55 @@ def _check_labels(labels):
     return labels.astype(np.int64)
 
 
-def _encode(y_true, y_pred, labels, ignore_index):
-    """Map labels to ``0..k-1``; return ``(t, p, labels)`` of kept pixels.
+def _scored_pixels(y_true, y_pred, ignore_index):
+    """Return flat ``(t, p)`` of the pixels whose true label is not ignored.
 
-    Pixels whose true label is ``ignore_index`` are dropped; so are pixels whose
-    true or predicted label is not in ``labels`` (as scikit-learn does).
+    ``ignore_index`` drops pixels by their true label only: a pixel predicted
+    as ``ignore_index`` is kept (the prediction is simply wrong).
     """
     t, p = _check_masks(y_true, y_pred)
     ignore_index = _check_ignore(ignore_index)
     if ignore_index is not None:
         keep = t != ignore_index
         t, p = t[keep], p[keep]
-    if labels is None:
-        labels = np.union1d(t, p)
-        if ignore_index is not None:
-            labels = labels[labels != ignore_index]
-    else:
-        labels = _check_labels(labels)
-    if labels.size == 0:
-        return t[:0], p[:0], labels
+    return t, p
+
+
+def _present_labels(t, p, ignore_index):
+    """Labels occurring in ``t`` or ``p``, sorted, ``ignore_index`` excepted."""
+    labels = np.union1d(t, p)
+    if ignore_index is not None:
+        labels = labels[labels != int(ignore_index)]
+    return labels
+
+
+def _index(labels, values):
+    """Position of each value in ``labels``; ``len(labels)`` where not listed."""
+    k = len(labels)
     order = np.argsort(labels, kind="stable")
     sorted_labels = labels[order]
-    ti = np.clip(np.searchsorted(sorted_labels, t), 0, len(labels) - 1)
-    pi = np.clip(np.searchsorted(sorted_labels, p), 0, len(labels) - 1)
-    keep = (sorted_labels[ti] == t) & (sorted_labels[pi] == p)
-    return order[ti[keep]], order[pi[keep]], labels
+    pos = np.clip(np.searchsorted(sorted_labels, values), 0, k - 1)
+    return np.where(sorted_labels[pos] == values, order[pos], k)
+
+
+def _encode(y_true, y_pred, labels, ignore_index):
+    """Map labels to ``0..k-1``; return ``(t, p, labels)`` of the scored pixels.
+
+    Scored pixels are those whose true label is listed in ``labels`` (None:
+    every label in ``y_true`` or ``y_pred`` but ``ignore_index``) and is not
+    ``ignore_index``. ``p`` is ``k = len(labels)`` where the predicted label
+    is not listed: such a pixel is wrong, whatever its true class.
+    """
+    t, p = _scored_pixels(y_true, y_pred, ignore_index)
+    if labels is None:
+        labels = _present_labels(t, p, ignore_index)
+    else:
+        labels = _check_labels(labels)
+    if labels.size == 0:  # every pixel ignored
+        return t[:0], p[:0], labels
+    ti, pi = _index(labels, t), _index(labels, p)
+    keep = ti < len(labels)
+    return ti[keep], pi[keep], labels
 
 
 def confusion_matrix(y_true, y_pred, *, labels=None, ignore_index=None):
@@ -109,11 +133,14 @@ def confusion_matrix(y_true, y_pred, *, labels=None, ignore_index=None):
         Predicted labels.
     labels : array-like of shape (n_labels,), default=None
         Classes that index the matrix, in this order. Pixels whose true or
-        predicted label is not listed are not counted. None: every label that
-        occurs in ``y_true`` or ``y_pred`` (except ``ignore_index``), sorted.
+        predicted label is not listed are not in the matrix (as in
+        scikit-learn). None: every label that occurs in ``y_true`` or
+        ``y_pred`` (except ``ignore_index``), sorted.
     ignore_index : int, default=None
         Pixels whose true label equals it (e.g. 255 for "void" borders) are
-        not counted.
+        not counted. A pixel *predicted* as ``ignore_index`` is not ignored;
+        having no column, it is not in the matrix either, but
+        :func:`pixel_accuracy` and :func:`mean_iou` count it as an error.
 
     Returns
     -------
@@ -150,7 +177,8 @@ def confusion_matrix(y_true, y_pred, *, labels=None, ignore_index=None):
     k = len(labels)
     if k == 0:
         return np.zeros((0, 0), dtype=np.int64)
-    counts = np.bincount(t * k + p, minlength=k * k)
+    listed = p < k  # a prediction outside the labels has no column
+    counts = np.bincount(t[listed] * k + p[listed], minlength=k * k)
     return counts.reshape(k, k).astype(np.int64)
 
 
@@ -164,10 +192,11 @@ def pixel_accuracy(y_true, y_pred, *, labels=None, ignore_index=None):
     y_pred : array-like of int, same shape as ``y_true``
         Predicted labels.
     labels : array-like of shape (n_labels,), default=None
-        Count only pixels whose true and predicted labels are listed. None
-        counts every pixel.
+        Count only pixels whose true label is listed; a pixel predicted as an
+        unlisted label is counted as wrong. None counts every pixel.
     ignore_index : int, default=None
-        Pixels whose true label equals it are not counted.
+        Pixels whose true label equals it are not counted. A pixel predicted
+        as ``ignore_index`` is counted, as wrong.
 
     Returns
     -------
@@ -176,8 +205,10 @@ def pixel_accuracy(y_true, y_pred, *, labels=None, ignore_index=None):
 
     Notes
     -----
-    Pixel accuracy is the trace of the pixel confusion matrix over its sum. It
-    is dominated by large classes (usually the background): predicting
+    Pixel accuracy is the trace of the pixel confusion matrix over the number
+    of counted pixels (the matrix's sum, plus the pixels predicted as an
+    unlisted label, which the square matrix leaves out). It is dominated by
+    large classes (usually the background): predicting
     "background" everywhere on images that are 90% background scores 0.9,
     which is why segmentation is reported with the mean IoU as well.
 
@@ -196,7 +227,7 @@ def pixel_accuracy(y_true, y_pred, *, labels=None, ignore_index=None):
     t, p, _ = _encode(y_true, y_pred, labels, ignore_index)
     if t.size == 0:
         return float("nan")
-    return float(np.mean(t == p))
+    return float(np.mean(t == p))  # p == len(labels) (unlisted) is never right
 
 
 def mean_iou(y_true, y_pred, *, labels=None, ignore_index=None, average="macro"):
@@ -210,9 +241,13 @@ def mean_iou(y_true, y_pred, *, labels=None, ignore_index=None, average="macro")
         Predicted labels.
     labels : array-like of shape (n_labels,), default=None
         Classes to score. None: every label present in ``y_true`` or
-        ``y_pred`` (except ``ignore_index``).
+        ``y_pred`` (except ``ignore_index``). Every pixel not ignored counts
+        towards the IoU of the listed classes: a pixel of an unlisted class
+        predicted as ``c`` is a false positive of ``c``, and a pixel of class
+        ``c`` predicted as an unlisted label a false negative of ``c``.
     ignore_index : int, default=None
-        Pixels whose true label equals it are not counted.
+        Pixels whose true label equals it are not counted. A pixel predicted
+        as ``ignore_index`` is counted: a false negative of its true class.
     average : {"macro", None}, default="macro"
         ``"macro"``: the unweighted mean over classes; None: the IoU of each
         class.
@@ -221,14 +256,18 @@ def mean_iou(y_true, y_pred, *, labels=None, ignore_index=None, average="macro")
     -------
     iou : float or ndarray of shape (n_labels,)
         Mean IoU, or the per-class IoU. A listed class that appears in neither
-        map has no IoU (NaN per class) and is left out of the mean.
+        map has no IoU (NaN per class) and is left out of the mean; with no
+        pixel counted (e.g. all ``ignore_index``) the mean is NaN and every
+        per-class IoU NaN.
 
     Notes
     -----
     From the pixel confusion matrix ``C`` (rows true, columns predicted), the
     IoU of class ``c`` is ``TP / (TP + FP + FN)`` = ``C[c, c] / (row_c + col_c -
     C[c, c])``: the overlap of the predicted and true regions of ``c`` over
-    their union. The mean over classes weighs a small object class as much as
+    their union, where ``row_c`` also holds the pixels of ``c`` predicted as a
+    label outside the matrix. The mean over classes weighs a small object class
+    as much as
     the background, unlike pixel accuracy. Over a batch the counts are summed
     first (dataset-level IoU, as in PASCAL VOC), not averaged per image.
 
@@ -251,17 +290,22 @@ def mean_iou(y_true, y_pred, *, labels=None, ignore_index=None, average="macro")
     """
     if average not in ("macro", None):
         raise ValueError(f"average must be 'macro' or None; got {average!r}.")
-    # Count over every pixel (a pixel of an unlisted class predicted as ``c`` is
-    # a false positive of ``c``), then keep the listed classes.
-    _, _, present = _encode(y_true, y_pred, None, ignore_index)
+    t, p = _scored_pixels(y_true, y_pred, ignore_index)
     if labels is not None:
         labels = _check_labels(labels)
+    # Count over every scored pixel (a pixel of an unlisted class predicted as
+    # ``c`` is a false positive of ``c``), then keep the listed classes.
+    present = _present_labels(t, p, ignore_index)
     everything = present if labels is None else np.union1d(present, labels)
-    t, p, _ = _encode(y_true, y_pred, everything, ignore_index)
     k = len(everything)
-    cm = np.bincount(t * k + p, minlength=k * k).reshape(k, k)
-    tp = np.diag(cm).astype(np.float64)
-    union = cm.sum(axis=0) + cm.sum(axis=1) - tp
+    if k == 0:  # every pixel ignored and no labels listed
+        return np.zeros(0) if average is None else float("nan")
+    # Column k: predicted as a label outside ``everything`` (only ignore_index),
+    # a false negative of the true class and a false positive of none.
+    ti, pi = _index(everything, t), _index(everything, p)
+    cm = np.bincount(ti * (k + 1) + pi, minlength=k * (k + 1)).reshape(k, k + 1)
+    tp = np.diag(cm[:, :k]).astype(np.float64)
+    union = cm[:, :k].sum(axis=0) + cm.sum(axis=1) - tp
     if labels is not None:
         idx = np.searchsorted(everything, labels)
         tp, union = tp[idx], union[idx]

@@ -63,7 +63,9 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         (FCN-style skips).
     depth : int, default=4
         Number of downsamplings; the coarsest map is ``1 / 2**depth`` of the
-        image.
+        image (rounded up). When it is 1x1, ``fit`` needs training batches of
+        at least 2 images (batch normalisation needs more than one value per
+        channel).
     width : int, default=8
         Channels of the first stage, doubled at every downsampling.
     n_classes : int, default=None
@@ -155,7 +157,8 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
     mean_, std_ : ndarray of shape (n_channels,)
         Normalisation statistics.
     image_shape_ : tuple of int
-        Shape of one training image.
+        Shape of one training image; images given to ``predict``,
+        ``predict_proba`` and ``score`` must have it.
     n_features_in_ : int
         Values per image.
 
@@ -164,7 +167,9 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
     The course's fully convolutional network:
 
     1. only convolutional layers, so every output position is a class-score
-       vector for one pixel and the network takes images of any size;
+       vector for one pixel; the network itself (:class:`FCN`) would take
+       images of any size, but ``predict``, ``predict_proba`` and ``score``
+       need images of the fitted shape ``image_shape_``;
     2. the encoder downsamples (pooling or strided convolution) to see large
        contexts cheaply and learn *what* is there;
     3. the decoder upsamples back to the pixels: nearest neighbour, zero fill
@@ -343,10 +348,15 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
             w = np.where(counts > 0, labels.size / (k * np.maximum(counts, 1)), 1.0)
             return w.astype(np.float32)
         if isinstance(cw, dict):
-            bad = [c for c in cw if not (isinstance(c, Integral) and 0 <= c < k)]
+            bad = [
+                c
+                for c in cw
+                if isinstance(c, bool) or not (isinstance(c, Integral) and 0 <= c < k)
+            ]
             if bad:
                 raise ValueError(
-                    f"class_weight keys must be labels 0 .. {k - 1}; got {bad}."
+                    f"class_weight keys must be labels 0 .. {k - 1} (ints, not "
+                    f"bools); got {bad}."
                 )
             w = np.ones(k)
             for c, v in cw.items():
@@ -364,6 +374,39 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
                 f"{w.tolist()}."
             )
         return w.astype(np.float32)
+
+    def _check_ignore_index(self):
+        # the constraint [Integral, None] lets bools through (True acts as 1)
+        if isinstance(self.ignore_index, bool):
+            raise TypeError(
+                f"ignore_index must be an int or None; got {self.ignore_index!r}."
+            )
+
+    def _check_batch_norm_batches(self, images):
+        """Refuse training batches of one image when the coarsest map is 1x1.
+
+        Batch normalisation in training mode needs more than one value per
+        channel; at the bottleneck a batch holds ``batch * ceil(H / 2**depth)
+        * ceil(W / 2**depth)`` of them. The engine's batches have
+        ``min(batch_size, n_train)`` images, the last one ``bs + 1`` rather
+        than 1, so only that minimum can be 1.
+        """
+        n, h, w = images.shape[:3]
+        m = 2**self.depth
+        if -(-h // m) * -(-w // m) > 1:
+            return
+        n_train = n - self._n_validation(n) if self.early_stopping else n
+        if min(self.batch_size, n_train) > 1:
+            return
+        raise ValueError(
+            f"{type(self).__name__} cannot train with depth={self.depth} and "
+            f"batch_size={self.batch_size} on {n_train} training image(s) of "
+            f"{h}x{w}: the coarsest map is 1x1 (ceil({h} / 2**{self.depth}) x "
+            f"ceil({w} / 2**{self.depth})) and a training batch holds 1 image, so "
+            "batch normalisation would see one value per channel. Lower depth, "
+            "or train on batches of at least 2 images (batch_size >= 2 and at "
+            "least 2 training images)."
+        )
 
     def _check_augment(self):
         from skcv.cnn._augment import parse_augment
@@ -399,10 +442,12 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
                 "upsampling='unpool' needs the pooling indices of "
                 f"downsampling='pool'; got downsampling={self.downsampling!r}."
             )
+        self._check_ignore_index()
         self._check_augment()
         reset = not (self.warm_start and hasattr(self, "module_"))
         images = self._validate_images(X, reset=reset)
         Y, k = self._check_masks(Y, images, reset=reset)
+        self._check_batch_norm_batches(images)
         if reset:
             self.classes_ = np.arange(k)
             self.class_weight_ = self._class_weights(Y, k)
@@ -584,7 +629,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n, H, W[, C]) or (n, H*W*C)
-            Images.
+            Images of the fitted shape ``image_shape_``.
 
         Returns
         -------
@@ -604,7 +649,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n, H, W[, C]) or (n, H*W*C)
-            Images.
+            Images of the fitted shape ``image_shape_``.
 
         Returns
         -------
@@ -619,7 +664,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n, H, W[, C]) or (n, H*W*C)
-            Images.
+            Images of the fitted shape ``image_shape_``.
         Y : array-like of int of shape (n, H, W) or (n, H*W)
             True masks; pixels equal to ``ignore_index`` are not counted.
 

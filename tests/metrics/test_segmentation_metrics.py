@@ -148,3 +148,61 @@ def test_doctests():
     module = importlib.import_module("skcv.metrics._segmentation")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_prediction_equal_to_ignore_index_is_an_error_not_dropped():
+    # ignore_index drops pixels by their TRUE label only: a real pixel
+    # predicted as 255 is wrong (a false negative of its class), not ignored
+    y_true = np.array([0, 0, 1, 1])
+    y_pred = np.array([0, 255, 1, 1])
+    np.testing.assert_allclose(
+        mean_iou(y_true, y_pred, ignore_index=255, average=None), [0.5, 1.0]
+    )
+    assert mean_iou(y_true, y_pred, ignore_index=255) == pytest.approx(0.75)
+    assert pixel_accuracy(y_true, y_pred, ignore_index=255) == pytest.approx(0.75)
+    # the square matrix over the labels has no column for 255: that pixel is
+    # not in it (documented), but the scores above do not depend on that
+    cm = confusion_matrix(y_true, y_pred, ignore_index=255)
+    np.testing.assert_array_equal(cm, [[1, 0], [0, 2]])
+    # the same with the labels listed
+    np.testing.assert_allclose(
+        mean_iou(y_true, y_pred, labels=[0, 1], ignore_index=255, average=None),
+        [0.5, 1.0],
+    )
+    assert pixel_accuracy(
+        y_true, y_pred, labels=[0, 1], ignore_index=255
+    ) == pytest.approx(0.75)
+    # pixels whose true label is 255 still do not count, whatever is predicted
+    y_true = np.array([0, 0, 1, 1, 255, 255])
+    y_pred = np.array([0, 255, 1, 1, 0, 255])
+    np.testing.assert_allclose(
+        mean_iou(y_true, y_pred, ignore_index=255, average=None), [0.5, 1.0]
+    )
+    assert pixel_accuracy(y_true, y_pred, ignore_index=255) == pytest.approx(0.75)
+
+
+def test_prediction_outside_labels_counts_as_wrong():
+    y_true = np.array([0, 0, 1, 1, 2, 2])
+    y_pred = np.array([0, 2, 1, 1, 2, 0])
+    # class 2 is not listed: its pixels are not scored, and the pixel of
+    # class 0 predicted as 2 is a wrong pixel and a false negative of 0
+    assert pixel_accuracy(y_true, y_pred, labels=[0, 1]) == pytest.approx(0.75)
+    np.testing.assert_allclose(
+        mean_iou(y_true, y_pred, labels=[0, 1], average=None),
+        jaccard_score(y_true, y_pred, labels=[0, 1], average=None),
+    )
+    np.testing.assert_array_equal(
+        confusion_matrix(y_true, y_pred, labels=[0, 1]),
+        sk_confusion_matrix(y_true, y_pred, labels=[0, 1]),
+    )
+
+
+def test_every_pixel_ignored_gives_nan():
+    y_true, y_pred = np.full(4, 255), np.zeros(4, int)
+    assert np.isnan(mean_iou(y_true, y_pred, ignore_index=255))
+    assert mean_iou(y_true, y_pred, ignore_index=255, average=None).shape == (0,)
+    iou = mean_iou(y_true, y_pred, labels=[0, 1, 2], ignore_index=255, average=None)
+    assert iou.shape == (3,) and np.isnan(iou).all()
+    assert np.isnan(mean_iou(y_true, y_pred, labels=[0, 1], ignore_index=255))
+    assert np.isnan(pixel_accuracy(y_true, y_pred, ignore_index=255))
+    assert confusion_matrix(y_true, y_pred, ignore_index=255).shape == (0, 0)

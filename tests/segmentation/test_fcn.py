@@ -1,4 +1,3 @@
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -121,8 +120,41 @@ def test_fcn_bad_arguments(kwargs, match):
         Upsample("cubic", 1)
 
 
-def test_output_of_unpool_fcn_is_deterministic():
+def test_unpool_fcn_unpools_to_its_own_stage_argmax_positions():
+    # Record every stage's pooling (input, output, indices) and every
+    # unpooling (input, output); decoder step j undoes encoder stage
+    # depth - 1 - j, whose maps have different sizes and channel counts.
     torch.manual_seed(1)
-    net = FCN(1, 2, upsampling="unpool", depth=2, width=4).eval()
-    x = torch.randn(2, 1, 12, 12)
-    np.testing.assert_array_equal(net(x).detach().numpy(), net(x).detach().numpy())
+    depth = 3
+    net = FCN(1, 2, upsampling="unpool", depth=depth, width=4).eval()
+    pools, unpools = [], []
+
+    def record(store):
+        def hook(module, args, out):
+            store.append((args[0].detach().clone(), out))
+
+        return hook
+
+    for m in net.modules():
+        if isinstance(m, nn.MaxPool2d):
+            m.register_forward_hook(record(pools))
+        elif isinstance(m, nn.MaxUnpool2d):
+            m.register_forward_hook(record(unpools))
+    x = torch.randn(2, 1, 13, 18)  # padded to 16 x 24 inside
+    with torch.no_grad():
+        net(x)
+    assert len(pools) == len(unpools) == depth
+    for j, (up_in, up_out) in enumerate(unpools):
+        pool_in, (pool_out, idx) = pools[depth - 1 - j]
+        assert up_out.shape == pool_in.shape
+        # the indices are the argmax positions of that stage's pooling windows
+        assert torch.equal(
+            pool_in.flatten(2).gather(2, idx.flatten(2)), pool_out.flatten(2)
+        )
+        # unpooling puts each input value at the argmax position, zeros elsewhere
+        expected = torch.zeros_like(up_out).flatten(2)
+        expected.scatter_(2, idx.flatten(2), up_in.flatten(2))
+        assert torch.equal(up_out.flatten(2), expected)
+        assert torch.equal(
+            up_out, F.max_unpool2d(up_in, idx, 2, 2, output_size=pool_in.shape[-2:])
+        )

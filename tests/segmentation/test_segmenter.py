@@ -360,3 +360,59 @@ def test_training_step_does_not_sync_the_gpu(data):
         seg._batch_metric(logits, (mask,))
     finally:
         torch.cuda.set_sync_debug_mode("default")
+
+
+@pytest.mark.parametrize(
+    ("params", "n", "match"),
+    [
+        ({"batch_size": 1}, 4, r"depth=4 and batch_size=1 on 4 .* of 16x16"),
+        ({"batch_size": 16}, 1, r"depth=4 and batch_size=16 on 1 training image"),
+        (
+            {"batch_size": 1, "early_stopping": True, "validation_fraction": 0.25},
+            4,
+            r"depth=4 and batch_size=1 on 3 training image\(s\) of 16x16",
+        ),
+    ],
+)
+def test_one_image_batches_with_a_1x1_bottleneck_raise(data, params, n, match):
+    # batch normalisation cannot train on one value per channel: a batch of one
+    # image whose coarsest map is 1x1 (16 / 2**4 = 1)
+    X, Y = data
+    with pytest.raises(ValueError, match=match):
+        _fast(depth=4, **params).fit(X[:n], Y[:n])
+
+
+def test_one_image_batches_train_when_the_bottleneck_is_larger(data):
+    X, Y = data
+    # 16 / 2**3 = 2: a 2x2 coarsest map gives batch normalisation 4 values
+    seg = _fast(depth=3, batch_size=1, epochs=1).fit(X[:2], Y[:2])
+    assert seg.predict(X[:1]).shape == (1, 16, 16)
+    # 3 images in batches of 2: the engine trains on one batch of 3, never 1
+    seg = _fast(depth=4, batch_size=2, epochs=1).fit(X[:3], Y[:3])
+    assert seg.n_iter_ == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "match"),
+    [
+        (
+            {"ignore_index": True},
+            TypeError,
+            r"ignore_index must be an int or None; got True",
+        ),
+        (
+            {"ignore_index": False},
+            TypeError,
+            r"ignore_index must be an int or None; got False",
+        ),
+        (
+            {"class_weight": {True: 2.0}},
+            ValueError,
+            r"keys must be labels 0 .. 2 \(ints, not bools\); got \[True\]",
+        ),
+    ],
+)
+def test_bools_are_not_labels(data, params, error, match):
+    X, Y = data
+    with pytest.raises(error, match=match):
+        _fast(**params).fit(X, Y)
