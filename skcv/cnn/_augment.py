@@ -19,9 +19,18 @@ def _uniform(n, low, high, gen, device):
     return torch.rand(n, generator=gen, device=device) * (high - low) + low
 
 
+def flip_mask(x, gen, p=0.5):
+    """Which images of the batch ``x`` :func:`flip` mirrors (one draw per image).
+
+    Estimators whose targets must follow the mirror (boxes, keypoints) draw the
+    same mask and apply it to their targets too.
+    """
+    return torch.rand(x.shape[0], generator=gen, device=x.device) < p
+
+
 def flip(x, gen, p=0.5):
     """Mirror each image left-right with probability ``p``."""
-    mask = torch.rand(x.shape[0], generator=gen, device=x.device) < p
+    mask = flip_mask(x, gen, p)
     return torch.where(mask[:, None, None, None], x.flip(-1), x)
 
 

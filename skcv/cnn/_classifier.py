@@ -11,9 +11,6 @@ import torch
 import torch.nn.functional as F
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
-from sklearn.utils import assert_all_finite
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d
 from torch import nn
 
 from skcv._optim._losses import log_softmax, softmax
@@ -303,23 +300,6 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
             raise ValueError(f"name must be one of {sorted(PRESETS)}; got {name!r}.")
         return cls(**{**PRESETS[name], **params})
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
-        return tags
-
-    def _check_y(self, y):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y "
-                "is None."
-            )
-        y = column_or_1d(y, warn=True)
-        if y.dtype.kind in "fc":
-            assert_all_finite(y, input_name="y")
-        check_classification_targets(y)
-        return y
-
     def _loss(self, out, target):
         if isinstance(out, (tuple, list)):
             loss = self._loss(out[0], target)
@@ -401,7 +381,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         return self._fit(X, y, epochs=1, reset=first, partial=True, classes=classes)
 
     def _fit(self, X, y, *, epochs, reset, partial, classes=None):
-        y = self._check_y(y)
+        y = self._check_class_labels(y)
         images = self._validate_images(X, reset=reset)
         if len(images) != len(y):
             raise ValueError(

@@ -67,7 +67,9 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.utils import assert_all_finite, check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d
 
 from skcv.cnn._augment import _ALIASES, AUGMENTATIONS, Augmenter, parse_augment
 from skcv.utils._sklearn import Interval, StrOptions
@@ -175,6 +177,24 @@ class TorchTrainerMixin:
     """
 
     _metric_name = "score"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+    def _check_class_labels(self, y):
+        """``y`` as a 1-D array of finite classification labels, or a clear error."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        y = column_or_1d(y, warn=True)
+        if y.dtype.kind in "fc":
+            assert_all_finite(y, input_name="y")
+        check_classification_targets(y)
+        return y
 
     # ------------------------------------------------------------------ hooks
     def _batch_loss(self, out, targets):  # pragma: no cover - abstract

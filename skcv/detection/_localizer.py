@@ -13,9 +13,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import assert_all_finite
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d
 from torch import nn
 
 from skcv._optim._losses import log_softmax, softmax
@@ -30,7 +27,7 @@ from skcv.cnn._architectures import (
     SimpleConvNet,
     build_module,
 )
-from skcv.cnn._augment import AUGMENTATIONS, parse_augment
+from skcv.cnn._augment import AUGMENTATIONS, flip_mask, parse_augment
 from skcv.cnn._engine import (
     TRAINING_CONSTRAINTS,
     TorchTrainerMixin,
@@ -542,23 +539,9 @@ class ObjectLocalizer(
         self.verbose = verbose
         self.warm_start = warm_start
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
-        return tags
-
     # ------------------------------------------------------------ validation
-    @staticmethod
-    def _check_y(y, n):
-        if y is None:
-            raise ValueError(
-                "ObjectLocalizer requires y (class labels) to be passed, but the "
-                "target y is None."
-            )
-        y = column_or_1d(y, warn=True)
-        if y.dtype.kind in "fc":
-            assert_all_finite(y, input_name="y")
-        check_classification_targets(y)
+    def _check_y(self, y, n):
+        y = self._check_class_labels(y)
         if len(y) != n:
             raise ValueError(
                 f"X and y have inconsistent numbers of samples: {n} and {len(y)}."
@@ -780,11 +763,7 @@ class ObjectLocalizer(
             if fn is not AUGMENTATIONS["flip"]:
                 xb = fn(xb, augmenter.generator, **params)
                 continue
-            p = params.get("p", 0.5)
-            mask = (
-                torch.rand(xb.shape[0], generator=augmenter.generator, device=xb.device)
-                < p
-            )
+            mask = flip_mask(xb, augmenter.generator, params.get("p", 0.5))
             xb = torch.where(mask[:, None, None, None], xb.flip(-1), xb)
             mean, std = self._stats("box", xb.device)
             unit = targets[1] * std + mean

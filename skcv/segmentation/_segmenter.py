@@ -292,7 +292,6 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
         tags.target_tags.required = True
         return tags
 
