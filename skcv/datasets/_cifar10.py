@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import http.client
 import io
 import os
 import pickle
@@ -28,6 +29,9 @@ _META = "batches.meta"
 
 # Patched by the tests to serve a local archive: never reach the network there.
 _urlopen = urllib.request.urlopen
+#: Seconds a connection attempt or a single read may stall before the download
+#: fails (a stalled server must not hang a fit or a benchmark forever).
+DOWNLOAD_TIMEOUT = 60
 
 
 def get_data_home(data_home=None) -> Path:
@@ -182,8 +186,19 @@ def _download(data_home: Path) -> None:
     data_home.mkdir(parents=True, exist_ok=True)
     archive = data_home / "cifar-10-python.tar.gz"
     partial = archive.with_suffix(".part")
-    with _urlopen(CIFAR10_URL) as response, open(partial, "wb") as f:
-        shutil.copyfileobj(response, f, length=1 << 20)
+    try:
+        with (
+            _urlopen(CIFAR10_URL, timeout=DOWNLOAD_TIMEOUT) as response,
+            open(partial, "wb") as f,
+        ):
+            shutil.copyfileobj(response, f, length=1 << 20)
+    except (OSError, http.client.HTTPException) as exc:  # URLError, timeouts,
+        # disk errors, a connection cut mid-transfer (IncompleteRead)
+        partial.unlink(missing_ok=True)
+        raise OSError(
+            f"downloading {CIFAR10_URL} failed ({exc}); no partial file was kept. "
+            "Retry, or place cifar-10-batches-py/ under data_home by hand."
+        ) from exc
     md5 = _md5(partial)
     if md5 != CIFAR10_MD5:
         partial.unlink()

@@ -142,7 +142,8 @@ def _archive(tmp_path, *, evil=False):
 def _serve(monkeypatch, payload):
     calls = []
 
-    def fake_urlopen(url):
+    def fake_urlopen(url, timeout=None):
+        assert timeout == cifar_module.DOWNLOAD_TIMEOUT  # never an unbounded wait
         calls.append(url)
         return io.BytesIO(payload)
 
@@ -181,3 +182,15 @@ def test_download_refuses_path_traversal(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="refusing to extract"):
         load_cifar10(data_home=home, download=True)
     assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_stalled_download_is_a_clear_error_and_leaves_nothing(tmp_path, monkeypatch):
+    class Stalled(io.RawIOBase):
+        def readinto(self, buffer):
+            raise TimeoutError("The read operation timed out")
+
+    monkeypatch.setattr(cifar_module, "_urlopen", lambda url, timeout: Stalled())
+    home = tmp_path / "home"
+    with pytest.raises(OSError, match="downloading .* failed .*timed out"):
+        load_cifar10(data_home=home, download=True)
+    assert list(home.iterdir()) == []
