@@ -82,6 +82,10 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
     def _second_order_view(self, net):
         return net
 
+    def _preconditioner(self, net, X, sample_weight):
+        """Change of variables for the second-order solvers (default: none)."""
+        return None
+
     def _after_second_order(self, net, X):
         """Finish a full-batch second-order fit (default: nothing)."""
 
@@ -251,6 +255,7 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
                 solver=solver,
                 max_iter=self.max_iter,
                 tol=self.tol,
+                preconditioner=self._preconditioner(net, X, sw),
             )
             self._after_second_order(net, X)
             self._train_state = None
@@ -261,10 +266,10 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
             self.n_iter_ = n_iter
             self.t_ = n_iter * X.shape[0]
             return self
-        X_val = y_val = None
+        X_val = y_val = sw_val = None
         X_tr, y_tr, sw_tr = X, y_idx, sw
         if self.early_stopping:
-            X_tr, y_tr, sw_tr, X_val, y_val = validation_split(
+            X_tr, y_tr, sw_tr, X_val, y_val, sw_val = validation_split(
                 X, y_idx, sw, self.validation_fraction, split_random_state
             )
         state = self._new_state(net, solver)
@@ -283,6 +288,7 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
             self.max_iter,
             X_val=X_val,
             y_val=y_val,
+            sample_weight_val=sw_val,
             verbose=self.verbose,
         )
         return self

@@ -84,7 +84,11 @@ def divergence_error(learning_rate: float, epoch: int, loss: float) -> ValueErro
 def validation_split(
     X, y, sample_weight, fraction: float, random_state, stratify: bool = True
 ):
-    """Split off a stratified validation set; return train and validation parts."""
+    """Split off a stratified validation set.
+
+    Returns ``X_tr, y_tr, sw_tr, X_val, y_val, sw_val`` (the weights are None
+    without ``sample_weight``).
+    """
     n = len(y)
     idx = np.arange(n)
     strat = y if stratify and np.bincount(y).min() >= 2 else None
@@ -99,8 +103,9 @@ def validation_split(
     tr, va = train_test_split(
         idx, test_size=n_val, random_state=random_state, stratify=strat
     )
-    sw_tr = None if sample_weight is None else sample_weight[tr]
-    return X[tr], y[tr], sw_tr, X[va], y[va]
+    if sample_weight is None:
+        return X[tr], y[tr], None, X[va], y[va], None
+    return X[tr], y[tr], sample_weight[tr], X[va], y[va], sample_weight[va]
 
 
 def _progress(total: int, verbose: Any):
@@ -125,6 +130,7 @@ def train_minibatch(
     n_iter_no_change: int,
     X_val: np.ndarray | None = None,
     y_val: np.ndarray | None = None,
+    sample_weight_val: np.ndarray | None = None,
     shuffle: bool = True,
     random_state: np.random.RandomState | None = None,
     verbose: Any = False,
@@ -135,8 +141,10 @@ def train_minibatch(
     Each epoch: shuffle the sample order, then for each batch gather it into a
     preallocated buffer, compute ``loss_grad`` and take an optimiser step. After
     the epoch: record the mean training loss (and the validation accuracy when
-    ``X_val`` is given), update the plateau counter, let the schedule change the
-    learning rate, and stop when the plateau lasts ``n_iter_no_change`` epochs.
+    ``X_val`` is given, weighted by ``sample_weight_val`` when that has a positive
+    sum, so an integer weight counts as repeated samples there too), update the
+    plateau counter, let the schedule change the learning rate, and stop when the
+    plateau lasts ``n_iter_no_change`` epochs.
 
     Raises
     ------
@@ -158,6 +166,9 @@ def train_minibatch(
         xbuf = np.empty((batch_size + 1,) + X.shape[1:], dtype=X.dtype)
     w_total = float(n if sample_weight is None else np.sum(sample_weight))
     early = X_val is not None
+    val_weights = sample_weight_val
+    if val_weights is not None and not np.sum(val_weights) > 0:
+        val_weights = None  # all-zero weights: plain accuracy, not 0/0
     bar = _progress(max_iter, verbose)
     order = np.arange(n)
     try:
@@ -196,7 +207,8 @@ def train_minibatch(
             state.n_iter = epoch
             state.loss_curve.append(epoch_loss)
             if early:
-                score = float(np.mean(model.predict_indices(X_val) == y_val))
+                correct = model.predict_indices(X_val) == y_val
+                score = float(np.average(correct, weights=val_weights))
                 state.validation_scores.append(score)
                 improved = score > state.best_validation_score + tol
                 if score > state.best_validation_score:

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 
 import numpy as np
+from scipy.linalg import LinAlgError, cholesky, solve_triangular
 
 from skcv._optim import SECOND_ORDER_SOLVERS, SOLVERS, penalty
 from skcv._optim._estimator import SHARED_CONSTRAINTS, BaseTrainedClassifier
 from skcv.utils._sklearn import Interval, StrOptions
 
-__all__ = ["BaseLinearClassifier", "LinearNet"]
+__all__ = ["BaseLinearClassifier", "CholeskyPreconditioner", "LinearNet"]
 
 #: Rows per block of a full-batch loss evaluation (about 1.5 MiB of float32
 #: CIFAR-10 rows: the block stays in cache between its two products).
 _BLOCK_ROWS = 512
+
+#: Rows of the training set (evenly spaced) behind the preconditioner's estimate
+#: of the data's second moment: its cost is ``rows * d**2``, a few gradient
+#: evaluations on CIFAR-10, and a rough estimate preconditions about as well as
+#: the exact one.
+_PRECONDITIONER_ROWS = 2048
+#: ``precondition="auto"`` builds the preconditioner when its arithmetic (second
+#: moment plus Cholesky factor) costs at most this many gradient evaluations ...
+_PRECONDITIONER_BUDGET = 8
+#: ... and one gradient evaluation costs at least this many multiply-adds
+#: (``n_samples * n_features * n_classes``): on small problems the solver is fast
+#: anyway, and its path stays the plain, reproducible L-BFGS one.
+_PRECONDITIONER_MIN_WORK = 10**7
 
 
 class LinearNet:
@@ -86,6 +101,108 @@ class LinearNet:
         return self.scores(X).argmax(axis=1)
 
 
+class CholeskyPreconditioner:
+    """Change of variables ``[W, b] = V L^-1`` with ``L L^T`` a Hessian estimate.
+
+    A linear classifier's Hessian (Gauss-Newton form, one class block) is about
+    ``c E[x x^T] + alpha I`` over the inputs extended by a constant 1 for the
+    intercept, where ``c`` is the loss's curvature with respect to a score. With
+    ``M = L L^T`` that estimate, the solver's variables ``V = [W, b] L`` see a
+    Hessian close to the identity, so L-BFGS needs far fewer iterations when the
+    features are correlated (neighbouring pixels), while the objective and its
+    minimum do not change.
+
+    Parameters
+    ----------
+    L : ndarray of shape (n_aug, n_aug)
+        Lower Cholesky factor; ``n_aug`` is ``n_features`` plus 1 with an
+        intercept.
+    n_classes, n_features : int
+        Shape of ``W``; the packed parameters are ``W.ravel()`` then ``b``.
+    fit_intercept : bool
+        Whether ``b`` is a variable (the last row of the factor); without one,
+        ``b`` passes through unchanged.
+    """
+
+    def __init__(self, L, n_classes, n_features, fit_intercept):
+        self.L = L
+        self.n_classes, self.n_features = n_classes, n_features
+        self.fit_intercept = fit_intercept
+
+    def _matrix(self, v):
+        """Packed vector -> ``(n_aug, n_classes)`` matrix (one column per class)."""
+        k, d = self.n_classes, self.n_features
+        A = v[: k * d].reshape(k, d)
+        if self.fit_intercept:
+            A = np.hstack([A, v[k * d :, None]])
+        return A.T
+
+    def _vector(self, M, v):
+        out = v.copy()
+        k, d = self.n_classes, self.n_features
+        out[: k * d] = M[:d].T.ravel()
+        if self.fit_intercept:
+            out[k * d :] = M[d]
+        return out
+
+    def to_params(self, z):
+        return self._vector(
+            solve_triangular(self.L, self._matrix(z), lower=True, trans="T"), z
+        )
+
+    def to_variables(self, theta):
+        return self._vector(self.L.T @ self._matrix(theta), theta)
+
+    def gradient(self, g):
+        return self._vector(solve_triangular(self.L, self._matrix(g), lower=True), g)
+
+    @classmethod
+    def from_data(
+        cls,
+        X,
+        sample_weight,
+        *,
+        n_classes,
+        curvature,
+        ridge,
+        fit_intercept,
+        max_rows=_PRECONDITIONER_ROWS,
+    ):
+        """Estimate ``M = curvature E_w[x x^T] + ridge I`` on evenly spaced rows.
+
+        Returns None when the estimate is not positive definite in floating point
+        (the solver then runs unpreconditioned).
+        """
+        n, d = X.shape
+        rows = np.unique(np.linspace(0, n - 1, min(n, max_rows)).round().astype(int))
+        Xs = X[rows]
+        if sample_weight is None:
+            w = np.full(len(rows), 1.0 / len(rows))
+        else:
+            w = np.asarray(sample_weight[rows], dtype=np.float64)
+            if w.sum() <= 0:
+                return None
+            w = w / w.sum()
+        if fit_intercept:
+            Xs = np.hstack([Xs, np.ones((len(rows), 1), dtype=Xs.dtype)])
+        Xs *= np.sqrt(w).astype(Xs.dtype)[:, None]
+        gram = Xs.T @ Xs  # one syrk in the input's dtype
+        del Xs
+        M = gram.astype(np.float64, copy=False)
+        del gram
+        M *= curvature
+        diag = np.einsum("ii->i", M)
+        # A relative jitter keeps a rank-deficient estimate (fewer rows than
+        # features, constant features, no penalty) positive definite.
+        diag += 1e-4 * diag.mean() + 1e-12
+        diag[:d] += ridge
+        try:
+            L = cholesky(M, lower=True, overwrite_a=True, check_finite=False)
+        except LinAlgError:
+            return None
+        return cls(L, n_classes, d, fit_intercept)
+
+
 class BaseLinearClassifier(BaseTrainedClassifier):
     """Base class of :class:`LinearSVMClassifier` and :class:`SoftmaxClassifier`."""
 
@@ -98,6 +215,7 @@ class BaseLinearClassifier(BaseTrainedClassifier):
             None,
         ],
         "fit_intercept": ["boolean"],
+        "precondition": [StrOptions({"auto"}), "boolean"],
     }
 
     def __init__(
@@ -119,6 +237,7 @@ class BaseLinearClassifier(BaseTrainedClassifier):
         validation_fraction=0.1,
         shuffle=True,
         fit_intercept=True,
+        precondition="auto",
         class_weight=None,
         warm_start=False,
         random_state=None,
@@ -140,6 +259,7 @@ class BaseLinearClassifier(BaseTrainedClassifier):
         self.validation_fraction = validation_fraction
         self.shuffle = shuffle
         self.fit_intercept = fit_intercept
+        self.precondition = precondition
         self.class_weight = class_weight
         self.warm_start = warm_start
         self.random_state = random_state
@@ -180,6 +300,45 @@ class BaseLinearClassifier(BaseTrainedClassifier):
 
     def _loss_description(self) -> str:
         return "this loss"
+
+    def _curvature(self, n_classes) -> float:
+        """Mean second derivative of the loss w.r.t. one score, at scores 0."""
+        raise NotImplementedError
+
+    def _preconditioner(self, net, X, sample_weight):
+        """Return the second-order solvers' change of variables (None: plain)."""
+        if self.precondition != "auto" and not self.precondition:
+            return None
+        if self._resolved_solver() not in ("lbfgs", "bfgs"):
+            return None  # newton-cg's stopping rules would live in the new variables
+        n, d = X.shape
+        k = len(self.classes_)
+        d_aug = d + int(self.fit_intercept)
+        setup = min(n, _PRECONDITIONER_ROWS) * d_aug**2 + d_aug**3 / 3
+        budget = _PRECONDITIONER_BUDGET * 4 * n * d * k  # flops of 8 gradients
+        if self.precondition == "auto" and (
+            setup > budget or n * d * k < _PRECONDITIONER_MIN_WORK
+        ):
+            return None
+        preconditioner = CholeskyPreconditioner.from_data(
+            X,
+            sample_weight,
+            n_classes=k,
+            curvature=self._curvature(k),
+            ridge=self.alpha if self.penalty == "l2" else 0.0,
+            fit_intercept=self.fit_intercept,
+        )
+        if preconditioner is None and self.precondition is not True:
+            return None
+        if preconditioner is None:
+            warnings.warn(
+                "precondition=True: the Hessian estimate was not positive definite "
+                "(or its rows had zero total weight); the solver runs without a "
+                "preconditioner.",
+                UserWarning,
+                stacklevel=4,
+            )
+        return preconditioner
 
     # ----------------------------------------------------- model (the hooks)
     def _has_model(self):

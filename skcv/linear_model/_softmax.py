@@ -68,6 +68,10 @@ class SoftmaxClassifier(BaseLinearClassifier):
     def _loss(self):
         return get_loss("cross_entropy")
 
+    def _curvature(self, n_classes) -> float:
+        # d^2 L / d s_k^2 = p_k (1 - p_k), with p_k = 1 / C at W = 0.
+        return (n_classes - 1) / n_classes**2
+
     def predict_proba(self, X):
         """Class probabilities ``softmax(X W^T + b)``.
 

@@ -108,6 +108,7 @@ class LinearSVMClassifier(BaseLinearClassifier):
         validation_fraction=0.1,
         shuffle=True,
         fit_intercept=True,
+        precondition="auto",
         class_weight=None,
         warm_start=False,
         random_state=None,
@@ -133,6 +134,7 @@ class LinearSVMClassifier(BaseLinearClassifier):
             validation_fraction=validation_fraction,
             shuffle=shuffle,
             fit_intercept=fit_intercept,
+            precondition=precondition,
             class_weight=class_weight,
             warm_start=warm_start,
             random_state=random_state,
@@ -147,3 +149,9 @@ class LinearSVMClassifier(BaseLinearClassifier):
 
     def _loss(self):
         return get_loss(self.loss, delta=self.delta, multi_class=self.multi_class)
+
+    def _curvature(self, n_classes) -> float:
+        # Squared Weston-Watkins hinge at W = 0: every margin is active, each term
+        # adds 2 to d^2 L / d s_j^2 and to d^2 L / d s_y^2 (2 (C - 1) in all);
+        # the mean over the C scores is 4 (C - 1) / C.
+        return 4 * (n_classes - 1) / n_classes

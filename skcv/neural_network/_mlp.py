@@ -104,8 +104,8 @@ class MLPClassifier(BaseTrainedClassifier):
         Nesterov's momentum with ``solver="sgd"``.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data, stop when its accuracy
-        stops improving, and restore the best weights (and batch-norm
-        statistics).
+        (weighted by ``sample_weight`` and ``class_weight``) stops improving, and
+        restore the best weights (and batch-norm statistics).
     validation_fraction : float, default=0.1
         Size of the validation split.
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
@@ -136,7 +136,8 @@ class MLPClassifier(BaseTrainedClassifier):
     loss_curve_ : list of float
         Training loss after each epoch.
     validation_scores_ : list of float or None
-        Validation accuracy after each epoch with early stopping.
+        Validation accuracy (weighted like the loss) after each epoch with
+        early stopping.
     best_validation_score_ : float or None
         Best validation accuracy with early stopping.
     best_loss_ : float

@@ -129,6 +129,39 @@ def test_early_stopping_stops_and_restores_best():
     assert restored == pytest.approx(state.best_validation_score)
 
 
+@pytest.mark.parametrize("all_zero", [False, True])
+def test_validation_accuracy_uses_the_validation_weights(all_zero):
+    X, y = _data(200)
+    Xv, yv = _data(60, seed=1)
+    yv = yv.copy()
+    yv[:20] = (yv[:20] + 1) % 3  # some validation samples a good model gets wrong
+    wv = np.zeros(60) if all_zero else np.random.default_rng(0).integers(0, 4, 60)
+    net = _net(alpha=0.0)
+    state = _state(net, lr=0.3)
+    train_minibatch(
+        net,
+        X,
+        y,
+        state=state,
+        batch_size=10,
+        max_iter=1,
+        tol=0.0,
+        n_iter_no_change=5,
+        X_val=Xv,
+        y_val=yv,
+        sample_weight_val=wv,
+        random_state=np.random.RandomState(0),
+        warn_not_converged=False,
+    )
+    correct = net.predict_indices(Xv) == yv
+    # An integer weight counts like a repeated sample; all-zero weights fall back
+    # to the plain accuracy.
+    expected = correct.mean() if all_zero else np.repeat(correct, wv).mean()
+    assert state.validation_scores == [pytest.approx(expected)]
+    if not all_zero:
+        assert expected != pytest.approx(correct.mean())
+
+
 def test_divergence_keeps_last_finite_params():
     X, y = _data()
     net = _net(loss="hinge", alpha=1.0)

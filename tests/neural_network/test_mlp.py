@@ -132,7 +132,7 @@ def test_early_stopping_restores_best_weights(digits):
     # statistics) reproduce the best score, not the last one.
     from skcv._optim import validation_split
 
-    _, _, _, Xv, yv = validation_split(
+    _, _, _, Xv, yv, _ = validation_split(
         X, np.searchsorted(clf.classes_, y), None, 0.1, clf._seeds()[2]
     )
     assert clf.score(Xv, clf.classes_[yv]) == pytest.approx(clf.best_validation_score_)
