@@ -104,9 +104,9 @@ def test_history_and_tol_stop():
     assert state.t == 60 * state.n_iter
 
 
-def test_early_stopping_stops_and_restores_best():
+def _train_with_validation(Xv, yv, max_iter, **kw):
+    """Minibatch training on ``_data(200)`` scored on ``(Xv, yv)``."""
     X, y = _data(200)
-    Xv, yv = _data(60, seed=1)
     net = _net(alpha=0.0)
     state = _state(net, lr=0.3)
     train_minibatch(
@@ -115,13 +115,20 @@ def test_early_stopping_stops_and_restores_best():
         y,
         state=state,
         batch_size=10,
-        max_iter=300,
+        max_iter=max_iter,
         tol=0.0,
         n_iter_no_change=5,
         X_val=Xv,
         y_val=yv,
         random_state=np.random.RandomState(0),
+        **kw,
     )
+    return net, state
+
+
+def test_early_stopping_stops_and_restores_best():
+    Xv, yv = _data(60, seed=1)
+    net, state = _train_with_validation(Xv, yv, max_iter=300)
     assert state.n_iter < 300
     assert len(state.validation_scores) == state.n_iter
     assert state.best_validation_score == max(state.validation_scores)
@@ -131,27 +138,12 @@ def test_early_stopping_stops_and_restores_best():
 
 @pytest.mark.parametrize("all_zero", [False, True])
 def test_validation_accuracy_uses_the_validation_weights(all_zero):
-    X, y = _data(200)
     Xv, yv = _data(60, seed=1)
     yv = yv.copy()
     yv[:20] = (yv[:20] + 1) % 3  # some validation samples a good model gets wrong
     wv = np.zeros(60) if all_zero else np.random.default_rng(0).integers(0, 4, 60)
-    net = _net(alpha=0.0)
-    state = _state(net, lr=0.3)
-    train_minibatch(
-        net,
-        X,
-        y,
-        state=state,
-        batch_size=10,
-        max_iter=1,
-        tol=0.0,
-        n_iter_no_change=5,
-        X_val=Xv,
-        y_val=yv,
-        sample_weight_val=wv,
-        random_state=np.random.RandomState(0),
-        warn_not_converged=False,
+    net, state = _train_with_validation(
+        Xv, yv, max_iter=1, sample_weight_val=wv, warn_not_converged=False
     )
     correct = net.predict_indices(Xv) == yv
     # An integer weight counts like a repeated sample; all-zero weights fall back
