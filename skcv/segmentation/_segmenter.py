@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from sklearn.base import BaseEstimator
 from torch import nn
 
-from skcv.base import ImageInputMixin
+from skcv.base import ImageInputMixin, _is_image_list
 from skcv.cnn._engine import (
     TRAINING_CONSTRAINTS,
     TorchTrainerMixin,
@@ -20,6 +20,7 @@ from skcv.cnn._engine import (
 from skcv.metrics._segmentation import label_array, mean_iou
 from skcv.segmentation._fcn import DOWNSAMPLING, ENCODERS, FCN, UPSAMPLING
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
+from skcv.utils._validation import check_images
 
 __all__ = ["FCNSegmenter"]
 
@@ -157,8 +158,9 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
     mean_, std_ : ndarray of shape (n_channels,)
         Normalisation statistics.
     image_shape_ : tuple of int
-        Shape of one training image; images given to ``predict``,
-        ``predict_proba`` and ``score`` must have it.
+        Shape of one training image. ``predict``, ``predict_proba`` and
+        ``score`` take images of any height and width with its channels;
+        flattened rows must have this shape.
     n_features_in_ : int
         Values per image.
 
@@ -167,9 +169,10 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
     The course's fully convolutional network:
 
     1. only convolutional layers, so every output position is a class-score
-       vector for one pixel; the network itself (:class:`FCN`) would take
-       images of any size, but ``predict``, ``predict_proba`` and ``score``
-       need images of the fitted shape ``image_shape_``;
+       vector for one pixel, and ``predict``, ``predict_proba`` and ``score``
+       take images of any size (batches, or lists of differently sized
+       images): sides that are not multiples of the network's total stride are
+       zero padded and the scores cropped back;
     2. the encoder downsamples (pooling or strided convolution) to see large
        contexts cheaply and learn *what* is there;
     3. the decoder upsamples back to the pixels: nearest neighbour, zero fill
@@ -602,13 +605,42 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         return xb, (mask,)
 
     # ------------------------------------------------------------ prediction
+    def _validate_predict_images(self, X):
+        """Images to segment: any size, with the fitted channels.
+
+        The network is fully convolutional, so a batch of another size (or a
+        list of images of different sizes) is segmented as it is. Flattened rows
+        carry no shape of their own and must have the fitted one.
+        """
+        check_is_fitted(self, "module_")
+        if not _is_image_list(X) and np.ndim(X) == 2:
+            return self._validate_images(X, reset=False)
+        images = check_images(X, allow_list=True)
+        first = images if isinstance(images, np.ndarray) else images[0][None]
+        channels, fitted = first.shape[3:], tuple(self.image_shape_[2:])
+        if channels != fitted:
+            raise ValueError(
+                f"X has images with channel shape {channels or '(grey)'}, but "
+                f"{type(self).__name__} was fitted on images of shape "
+                f"{self.image_shape_}; any height and width work, the channels "
+                "must match."
+            )
+        return images
+
     def _predict_batches(self, X, convert, shape, dtype):
         """Run the network batch by batch; ``convert`` each output onto the CPU.
 
-        Only one batch of dense scores lives on the device at a time.
+        Only one batch of dense scores lives on the device at a time. A list of
+        differently sized images gives a list of results, one image at a time.
         """
-        check_is_fitted(self, "module_")
-        images = self._validate_images(X, reset=False)
+        images = self._validate_predict_images(X)
+        if not isinstance(images, np.ndarray):
+            return [
+                self._predict_array(im[None], convert, shape, dtype)[0] for im in images
+            ]
+        return self._predict_array(images, convert, shape, dtype)
+
+    def _predict_array(self, images, convert, shape, dtype):
         result = np.empty((len(images), *images.shape[1:3], *shape), dtype=dtype)
 
         def reduce(start, out):
@@ -627,13 +659,17 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n, H, W[, C]) or (n, H*W*C)
-            Images of the fitted shape ``image_shape_``.
+        X : array-like of shape (n, H, W[, C]), list of images, or (n, H*W*C)
+            Images of any height and width with the fitted channels (the
+            network is fully convolutional); flattened rows need the fitted
+            shape ``image_shape_``.
 
         Returns
         -------
-        proba : ndarray of shape (n, H, W, n_classes), dtype float32
-            Softmax of the network's scores; sums to 1 over the last axis.
+        proba : ndarray of shape (n, H, W, n_classes), dtype float32, or list
+            Softmax of the network's scores; sums to 1 over the last axis. A list
+            of differently sized images gives a list of ``(H_i, W_i, n_classes)``
+            arrays.
         """
         return self._predict_batches(
             X,
@@ -647,13 +683,15 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n, H, W[, C]) or (n, H*W*C)
-            Images of the fitted shape ``image_shape_``.
+        X : array-like of shape (n, H, W[, C]), list of images, or (n, H*W*C)
+            Images of any height and width with the fitted channels; flattened
+            rows need the fitted shape ``image_shape_``.
 
         Returns
         -------
-        Y : ndarray of shape (n, H, W), dtype int64
-            The most probable class of every pixel.
+        Y : ndarray of shape (n, H, W), dtype int64, or list
+            The most probable class of every pixel (a list of ``(H_i, W_i)``
+            masks for a list of differently sized images).
         """
         return self._predict_batches(X, lambda out: out.argmax(1), (), np.int64)
 
@@ -662,17 +700,32 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n, H, W[, C]) or (n, H*W*C)
-            Images of the fitted shape ``image_shape_``.
-        Y : array-like of int of shape (n, H, W) or (n, H*W)
-            True masks; pixels equal to ``ignore_index`` are not counted.
+        X : array-like of shape (n, H, W[, C]), list of images, or (n, H*W*C)
+            Images of any height and width with the fitted channels; flattened
+            rows need the fitted shape ``image_shape_``.
+        Y : array-like of int of shape (n, H, W) or (n, H*W), or list
+            True masks (a list of ``(H_i, W_i)`` masks for a list of differently
+            sized images); pixels equal to ``ignore_index`` are not counted.
 
         Returns
         -------
         score : float
-            :func:`skcv.metrics.mean_iou` over the classes present in ``Y`` or
-            the prediction.
+            :func:`skcv.metrics.mean_iou` over all pixels of all images, for the
+            classes present in ``Y`` or the prediction.
         """
         pred = self.predict(X)
-        Y, _ = self._check_masks(Y, pred, reset=False)
+        if isinstance(pred, list):
+            if not isinstance(Y, (list, tuple)) or len(Y) != len(pred):
+                raise ValueError(
+                    f"Y must be a list of {len(pred)} masks, one per image of X; got "
+                    f"{type(Y).__name__} of length {len(Y)}."
+                )
+            checked = [
+                self._check_masks(np.asarray(y)[None], p[None], reset=False)[0]
+                for y, p in zip(Y, pred, strict=True)
+            ]
+            Y = np.concatenate([y.ravel() for y in checked])
+            pred = np.concatenate([p.ravel() for p in pred])
+        else:
+            Y, _ = self._check_masks(Y, pred, reset=False)
         return mean_iou(Y, pred, labels=self.classes_, ignore_index=self.ignore_index)

@@ -53,9 +53,57 @@ def test_outputs_shapes_probabilities_and_score(data):
     assert pred.dtype == np.int64
     np.testing.assert_array_equal(pred, proba.argmax(-1))
     assert seg.score(X, Y) == pytest.approx(mean_iou(Y, pred, labels=[0, 1, 2]))
-    # another image size works at predict time too? no: the fitted shape is fixed
-    with pytest.raises(ValueError, match="fitted on images of shape"):
-        seg.predict(X[:, :8, :8])
+
+
+def test_predicts_images_of_any_size(data):
+    # Fully convolutional: a batch of another size, or a list of images of
+    # different sizes, is segmented as it is (sides that are not multiples of the
+    # total stride are padded inside the network and the scores cropped back).
+    X, Y = data
+    seg = _fast().fit(X, Y)
+    big, _ = make_shapes_segmentation(3, image_size=27, n_classes=3, random_state=1)
+    proba = seg.predict_proba(big)
+    assert proba.shape == (3, 27, 27, 3)
+    np.testing.assert_allclose(proba.sum(-1), 1, atol=1e-5)
+    with torch.no_grad():
+        scores = seg.module_(torch.from_numpy(big).permute(0, 3, 1, 2).contiguous())
+    np.testing.assert_allclose(
+        proba, torch.softmax(scores, 1).permute(0, 2, 3, 1).numpy(), atol=1e-5
+    )
+    small = X[:2, :9, :13]
+    assert seg.predict(small).shape == (2, 9, 13)
+    # A list of differently sized images: a list of masks, each the same as
+    # predicting that image alone.
+    images = [X[0], big[1], small[1]]
+    masks = seg.predict(images)
+    assert [m.shape for m in masks] == [(16, 16), (27, 27), (9, 13)]
+    for image, mask in zip(images, masks, strict=True):
+        np.testing.assert_array_equal(mask, seg.predict(image[None])[0])
+    probas = seg.predict_proba(images)
+    assert [p.shape for p in probas] == [(16, 16, 3), (27, 27, 3), (9, 13, 3)]
+    # score over a list pools all pixels of all images.
+    truth = [Y[0], masks[1], Y[1, :9, :13]]
+    pooled_true = np.concatenate([t.ravel() for t in truth])
+    pooled_pred = np.concatenate([m.ravel() for m in masks])
+    assert seg.score(images, truth) == pytest.approx(
+        mean_iou(pooled_true, pooled_pred, labels=[0, 1, 2])
+    )
+    with pytest.raises(ValueError, match="list of 3 masks"):
+        seg.score(images, Y[:3])
+    with pytest.raises(ValueError, match=r"shape \(n, H, W\) = \(1, 27, 27\)"):
+        seg.score(images, [Y[0], Y[1], Y[2, :9, :13]])
+
+
+def test_predict_size_errors(data):
+    X, Y = data
+    seg = _fast().fit(X, Y)
+    with pytest.raises(ValueError, match="channel shape .* any height and width"):
+        seg.predict(X[..., :2])
+    with pytest.raises(ValueError, match="channel shape"):
+        seg.predict(X.mean(-1))  # grey images for a colour model
+    # Flattened rows carry no shape: they must have the fitted one.
+    with pytest.raises(ValueError, match="features"):
+        seg.predict(X[:, :8, :8].reshape(len(X), -1))
 
 
 @pytest.mark.parametrize("encoder", ["simple", "vgg", "resnet"])
