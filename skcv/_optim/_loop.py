@@ -18,7 +18,6 @@ KeyboardInterrupt stop training cleanly.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -28,6 +27,7 @@ from sklearn.model_selection import train_test_split
 
 from skcv._optim._optimizers import Optimizer
 from skcv._optim._schedules import Schedule
+from skcv.utils._warnings import warn_external
 
 __all__ = [
     "Model",
@@ -234,18 +234,17 @@ def train_minibatch(
                 break
         else:
             if warn_not_converged:
-                warnings.warn(
+                warn_external(
                     f"Stochastic optimizer: maximum iterations ({max_iter}) reached "
                     "and the optimization hasn't converged yet.",
                     ConvergenceWarning,
-                    stacklevel=3,
                 )
     except KeyboardInterrupt:
         state.interrupted = True
         if not all(np.isfinite(p).all() for p in model.params):
             for p, s in zip(model.params, snapshot, strict=True):
                 p[...] = s
-        warnings.warn("Training interrupted by the user.", UserWarning, stacklevel=3)
+        warn_external("Training interrupted by the user.", UserWarning)
     finally:
         if bar is not None:
             bar.close()

@@ -17,12 +17,13 @@ strongly correlated; see :mod:`skcv.linear_model`).
 
 from __future__ import annotations
 
-import warnings
 from typing import Protocol
 
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
+
+from skcv.utils._warnings import warn_external
 
 __all__ = ["SECOND_ORDER_SOLVERS", "Preconditioner", "train_second_order"]
 
@@ -140,11 +141,10 @@ def train_second_order(
     if not np.isfinite(result.fun):
         raise ValueError(f"solver={solver!r} produced a non-finite loss.")
     if result.nit >= max_iter and not result.success:
-        warnings.warn(
+        warn_external(
             f"{solver} failed to converge after {result.nit} iterations; increase "
             "max_iter or scale the features.",
             ConvergenceWarning,
-            stacklevel=3,
         )
     if not curve:
         curve.append(float(result.fun))

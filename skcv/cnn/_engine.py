@@ -61,7 +61,6 @@ import contextlib
 import copy
 import math
 import time
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -73,6 +72,7 @@ from sklearn.utils.validation import column_or_1d
 
 from skcv.cnn._augment import _ALIASES, AUGMENTATIONS, Augmenter, parse_augment
 from skcv.utils._sklearn import Interval, StrOptions
+from skcv.utils._warnings import warn_external
 
 __all__ = [
     "TRAINING_CONSTRAINTS",
@@ -483,11 +483,10 @@ class TorchTrainerMixin:
                     last_good = self._snapshot(net)
         except KeyboardInterrupt:
             self.interrupted_ = True
-            warnings.warn(
+            warn_external(
                 f"Training interrupted after {self.n_iter_} epochs; the model keeps "
                 "the best (or last complete-epoch) weights.",
                 UserWarning,
-                stacklevel=3,
             )
             if best_state is None:
                 self._restore(net, last_good)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral
 
 import numpy as np
@@ -11,6 +10,7 @@ from scipy.linalg import LinAlgError, cholesky, solve_triangular
 from skcv._optim import SECOND_ORDER_SOLVERS, SOLVERS, penalty
 from skcv._optim._estimator import SHARED_CONSTRAINTS, BaseTrainedClassifier
 from skcv.utils._sklearn import Interval, StrOptions
+from skcv.utils._warnings import warn_external
 
 __all__ = ["BaseLinearClassifier", "CholeskyPreconditioner", "LinearNet"]
 
@@ -331,12 +331,11 @@ class BaseLinearClassifier(BaseTrainedClassifier):
         if preconditioner is None and self.precondition is not True:
             return None
         if preconditioner is None:
-            warnings.warn(
+            warn_external(
                 "precondition=True: the Hessian estimate was not positive definite "
                 "(or its rows had zero total weight); the solver runs without a "
                 "preconditioner.",
                 UserWarning,
-                stacklevel=4,
             )
         return preconditioner
 

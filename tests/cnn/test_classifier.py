@@ -188,8 +188,9 @@ def test_keyboard_interrupt_stops_cleanly():
     X, y = _digits(128)
     _Interrupting.calls = 0
     clf = _clf(module=_Interrupting, module_params=None, epochs=10, batch_size=32)
-    with pytest.warns(UserWarning, match="interrupted"):
+    with pytest.warns(UserWarning, match="interrupted") as record:
         clf.fit(X, y)
+    assert record[0].filename == __file__  # the user's line, not sklearn's wrapper
     assert clf.interrupted_ and clf.n_iter_ == 1
     assert clf.predict(X).shape == (128,)
 
