@@ -41,6 +41,20 @@ def _is_image_list(X) -> bool:
     return isinstance(X, (list, tuple)) and len(X) > 0 and np.ndim(X[0]) >= 2
 
 
+def _reject_1d(X):
+    """Return ``X`` (array-likes as arrays); a 1-D ``X`` is a clear error."""
+    if not isinstance(X, (list, tuple)) and not hasattr(X, "ndim"):
+        X = np.asarray(X)  # array-likes such as sklearn's _NotAnArray
+    if not _is_image_list(X) and np.ndim(X) == 1:
+        raise ValueError(
+            "X must be a batch of images (n, H, W[, C]) or flattened rows "
+            f"(n, H*W*C); got an array with 1 dimension(s), shape {np.shape(X)}. "
+            "Expected 2D array, got 1D array instead: Reshape your data with "
+            "X.reshape(1, -1) if it holds a single flattened image."
+        )
+    return X
+
+
 class ImageInputMixin:
     """Mixin that validates image input in the three forms of DESIGN section 2.
 
@@ -61,15 +75,7 @@ class ImageInputMixin:
         image_shape = getattr(self, "image_shape", None)
         if image_shape is not None:
             image_shape = check_image_shape(image_shape)
-        if not isinstance(X, (list, tuple)) and not hasattr(X, "ndim"):
-            X = np.asarray(X)  # array-likes such as sklearn's _NotAnArray
-        if not _is_image_list(X) and np.ndim(X) == 1:
-            raise ValueError(
-                "X must be a batch of images (n, H, W[, C]) or flattened rows "
-                f"(n, H*W*C); got an array with 1 dimension(s), shape {np.shape(X)}. "
-                "Expected 2D array, got 1D array instead: Reshape your data with "
-                "X.reshape(1, -1) if it holds a single flattened image."
-            )
+        X = _reject_1d(X)
         if not _is_image_list(X) and np.ndim(X) == 2:
             return self._validate_rows(X, image_shape, reset=reset)
         images = check_images(

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from sklearn.base import BaseEstimator
 from torch import nn
 
-from skcv.base import ImageInputMixin, _is_image_list
+from skcv.base import ImageInputMixin, _is_image_list, _reject_1d
 from skcv.cnn._engine import (
     TRAINING_CONSTRAINTS,
     TorchTrainerMixin,
@@ -172,7 +172,8 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
        vector for one pixel, and ``predict``, ``predict_proba`` and ``score``
        take images of any size (batches, or lists of differently sized
        images): sides that are not multiples of the network's total stride are
-       zero padded and the scores cropped back;
+       zero padded after the normalisation (the training mean colour in pixel
+       terms) and the scores cropped back;
     2. the encoder downsamples (pooling or strided convolution) to see large
        contexts cheaply and learn *what* is there;
     3. the decoder upsamples back to the pixels: nearest neighbour, zero fill
@@ -339,6 +340,37 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
                 f"ignore_index={ignore}; got label {int(labels.max())}."
             )
         return Y, k
+
+    def _pool_mask_list(self, Y, pred):
+        """Check one mask per predicted image; return both pooled as (1, 1, N).
+
+        Labels are checked once, on the pooled masks, exactly as for a batch.
+        """
+        if Y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires masks Y, one per image of X; got None."
+            )
+        if isinstance(Y, np.ndarray) and Y.dtype != object:
+            Y = list(Y)  # a batch of same-size masks
+        if not isinstance(Y, (list, tuple, np.ndarray)) or len(Y) != len(pred):
+            got = len(Y) if isinstance(Y, (list, tuple, np.ndarray)) else None
+            raise ValueError(
+                f"Y must be a list of {len(pred)} masks, one per image of X; got "
+                f"{type(Y).__name__}"
+                + ("" if got is None else f" of length {got}")
+                + "."
+            )
+        pooled = []
+        for i, (mask, p) in enumerate(zip(Y, pred, strict=True)):
+            mask = np.asarray(mask)
+            if mask.shape != p.shape:
+                raise ValueError(
+                    f"Y[{i}] must have the shape of image {i}, {p.shape}; got "
+                    f"{mask.shape}."
+                )
+            pooled.append(mask.ravel())
+        Y = np.concatenate(pooled)[None, None]
+        return Y, np.concatenate([p.ravel() for p in pred])[None, None]
 
     def _class_weights(self, Y, k):
         cw = self.class_weight
@@ -613,6 +645,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         carry no shape of their own and must have the fitted one.
         """
         check_is_fitted(self, "module_")
+        X = _reject_1d(X)
         if not _is_image_list(X) and np.ndim(X) == 2:
             return self._validate_images(X, reset=False)
         images = check_images(X, allow_list=True)
@@ -623,7 +656,17 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
                 f"X has images with channel shape {channels or '(grey)'}, but "
                 f"{type(self).__name__} was fitted on images of shape "
                 f"{self.image_shape_}; any height and width work, the channels "
-                "must match."
+                "must match. A 3-D array is a batch of grey images: pass "
+                "image[None] for one colour image."
+            )
+        width = first.shape[2]
+        if not fitted and width in (1, 3, 4) and width != self.image_shape_[1]:
+            raise ValueError(
+                f"X has shape {first.shape[1:]} per image: images {width} pixel(s) "
+                "wide for a model fitted on grey images of shape "
+                f"{self.image_shape_}. A 3-D array is read as a batch of grey "
+                "images; pass image[None] for one colour image (which this model "
+                "cannot segment), or a list of images."
             )
         return images
 
@@ -631,14 +674,23 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         """Run the network batch by batch; ``convert`` each output onto the CPU.
 
         Only one batch of dense scores lives on the device at a time. A list of
-        differently sized images gives a list of results, one image at a time.
+        images gives a list of results; images of one size run as one batch.
         """
         images = self._validate_predict_images(X)
-        if not isinstance(images, np.ndarray):
-            return [
-                self._predict_array(im[None], convert, shape, dtype)[0] for im in images
-            ]
-        return self._predict_array(images, convert, shape, dtype)
+        if not _is_image_list(X):
+            return self._predict_array(images, convert, shape, dtype)
+        if isinstance(images, np.ndarray):  # a list of same-size images
+            return list(self._predict_array(images, convert, shape, dtype))
+        results = [None] * len(images)
+        by_size: dict = {}
+        for i, im in enumerate(images):
+            by_size.setdefault(im.shape, []).append(i)
+        for idx in by_size.values():
+            batch = np.stack([images[i] for i in idx])
+            outputs = self._predict_array(batch, convert, shape, dtype)
+            for i, out in zip(idx, outputs, strict=True):
+                results[i] = out
+        return results
 
     def _predict_array(self, images, convert, shape, dtype):
         result = np.empty((len(images), *images.shape[1:3], *shape), dtype=dtype)
@@ -668,8 +720,8 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n, H, W, n_classes), dtype float32, or list
             Softmax of the network's scores; sums to 1 over the last axis. A list
-            of differently sized images gives a list of ``(H_i, W_i, n_classes)``
-            arrays.
+            of images (of one size or not) gives a list of ``(H_i, W_i,
+            n_classes)`` arrays; images of one size run as one batch.
         """
         return self._predict_batches(
             X,
@@ -691,7 +743,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         -------
         Y : ndarray of shape (n, H, W), dtype int64, or list
             The most probable class of every pixel (a list of ``(H_i, W_i)``
-            masks for a list of differently sized images).
+            masks for a list of images).
         """
         return self._predict_batches(X, lambda out: out.argmax(1), (), np.int64)
 
@@ -704,8 +756,9 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
             Images of any height and width with the fitted channels; flattened
             rows need the fitted shape ``image_shape_``.
         Y : array-like of int of shape (n, H, W) or (n, H*W), or list
-            True masks (a list of ``(H_i, W_i)`` masks for a list of differently
-            sized images); pixels equal to ``ignore_index`` are not counted.
+            True masks (a list of ``(H_i, W_i)`` masks, or a batch of them, for
+            a list of images); pixels equal to ``ignore_index`` are not
+            counted.
 
         Returns
         -------
@@ -715,17 +768,6 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         """
         pred = self.predict(X)
         if isinstance(pred, list):
-            if not isinstance(Y, (list, tuple)) or len(Y) != len(pred):
-                raise ValueError(
-                    f"Y must be a list of {len(pred)} masks, one per image of X; got "
-                    f"{type(Y).__name__} of length {len(Y)}."
-                )
-            checked = [
-                self._check_masks(np.asarray(y)[None], p[None], reset=False)[0]
-                for y, p in zip(Y, pred, strict=True)
-            ]
-            Y = np.concatenate([y.ravel() for y in checked])
-            pred = np.concatenate([p.ravel() for p in pred])
-        else:
-            Y, _ = self._check_masks(Y, pred, reset=False)
+            Y, pred = self._pool_mask_list(Y, pred)
+        Y, _ = self._check_masks(Y, pred, reset=False)
         return mean_iou(Y, pred, labels=self.classes_, ignore_index=self.ignore_index)

@@ -72,26 +72,72 @@ def test_predicts_images_of_any_size(data):
     )
     small = X[:2, :9, :13]
     assert seg.predict(small).shape == (2, 9, 13)
-    # A list of differently sized images: a list of masks, each the same as
-    # predicting that image alone.
-    images = [X[0], big[1], small[1]]
+    # A list of images of different sizes: a list of masks, equal to predicting
+    # the batches; images of one size inside the list run together.
+    images = [X[0], big[1], small[1], X[1], big[2]]
     masks = seg.predict(images)
-    assert [m.shape for m in masks] == [(16, 16), (27, 27), (9, 13)]
-    for image, mask in zip(images, masks, strict=True):
-        np.testing.assert_array_equal(mask, seg.predict(image[None])[0])
-    probas = seg.predict_proba(images)
+    assert isinstance(masks, list)
+    assert [m.shape for m in masks] == [
+        (16, 16),
+        (27, 27),
+        (9, 13),
+        (16, 16),
+        (27, 27),
+    ]
+    batches = [seg.predict(X[:2]), seg.predict(big), seg.predict(small)]
+    for got, want in zip(
+        masks,
+        [batches[0][0], batches[1][1], batches[2][1], batches[0][1], batches[1][2]],
+        strict=True,
+    ):
+        np.testing.assert_array_equal(got, want)
+    probas = seg.predict_proba(images[:3])
     assert [p.shape for p in probas] == [(16, 16, 3), (27, 27, 3), (9, 13, 3)]
-    # score over a list pools all pixels of all images.
-    truth = [Y[0], masks[1], Y[1, :9, :13]]
+    # A list of same-size images still gives a list.
+    same = seg.predict([X[0], X[1]])
+    assert isinstance(same, list) and len(same) == 2
+    np.testing.assert_array_equal(same[1], batches[0][1])
+    # uint8 images of another size are scaled like in fit.
+    as_uint8 = np.round(big * 255).astype(np.uint8)
+    np.testing.assert_allclose(
+        seg.predict_proba(as_uint8),
+        seg.predict_proba(as_uint8.astype(np.float32) / 255),
+        atol=1e-6,
+    )
+
+
+@pytest.mark.parametrize("size", [(1, 1), (2, 3), (5, 1), (7, 9)])
+@pytest.mark.parametrize(
+    ("upsampling", "downsampling"),
+    [("transposed", "pool"), ("unpool", "pool"), ("bilinear", "strided")],
+)
+def test_tiny_images(data, size, upsampling, downsampling):
+    X, Y = data
+    seg = _fast(upsampling=upsampling, downsampling=downsampling).fit(X, Y)
+    proba = seg.predict_proba(X[:2, : size[0], : size[1]])
+    assert proba.shape == (2, *size, 3)
+    np.testing.assert_allclose(proba.sum(-1), 1, atol=1e-5)
+
+
+def test_score_over_a_list_pools_all_pixels(data):
+    X, Y = data
+    seg = _fast(ignore_index=255).fit(X, Y)
+    images = [X[0], X[1, :9, :13], X[2, :12, :10]]
+    masks = seg.predict(images)
+    truth = [Y[0].copy(), Y[1, :9, :13], Y[2, :12, :10]]
+    truth[0][:] = 255  # an image with no labelled pixel counts for nothing
     pooled_true = np.concatenate([t.ravel() for t in truth])
     pooled_pred = np.concatenate([m.ravel() for m in masks])
-    assert seg.score(images, truth) == pytest.approx(
-        mean_iou(pooled_true, pooled_pred, labels=[0, 1, 2])
-    )
+    expected = mean_iou(pooled_true, pooled_pred, labels=[0, 1, 2], ignore_index=255)
+    assert seg.score(images, truth) == pytest.approx(expected)
     with pytest.raises(ValueError, match="list of 3 masks"):
-        seg.score(images, Y[:3])
-    with pytest.raises(ValueError, match=r"shape \(n, H, W\) = \(1, 27, 27\)"):
-        seg.score(images, [Y[0], Y[1], Y[2, :9, :13]])
+        seg.score(images, Y[:4])
+    with pytest.raises(ValueError, match="requires masks Y"):
+        seg.score(images, None)
+    with pytest.raises(ValueError, match=r"Y\[1\] must have the shape of image 1"):
+        seg.score(images, [Y[0], Y[1], Y[2, :12, :10]])
+    with pytest.raises(ValueError, match="no labelled pixel"):
+        seg.score(images, [np.full(m.shape, 255) for m in masks])
 
 
 def test_predict_size_errors(data):
@@ -104,6 +150,16 @@ def test_predict_size_errors(data):
     # Flattened rows carry no shape: they must have the fitted one.
     with pytest.raises(ValueError, match="features"):
         seg.predict(X[:, :8, :8].reshape(len(X), -1))
+    with pytest.raises(ValueError, match="Reshape your data"):
+        seg.predict(X[0].ravel())
+    with pytest.raises(ValueError, match=r"image\[None\] for one colour image"):
+        seg.predict(X[0])  # one colour image is not a batch
+    # A grey model reads a 3-D array as a batch of grey images; one colour image
+    # (H, W, 3) would be H images 3 pixels wide: a clear error, not nonsense.
+    grey = _fast().fit(X.mean(-1), Y)
+    with pytest.raises(ValueError, match=r"3 pixel\(s\) wide"):
+        grey.predict(X[0, :21, :13])
+    assert grey.predict(X[:2, :11, :13].mean(-1)).shape == (2, 11, 13)
 
 
 @pytest.mark.parametrize("encoder", ["simple", "vgg", "resnet"])
