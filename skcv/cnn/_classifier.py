@@ -10,7 +10,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import train_test_split
 from torch import nn
 
 from skcv._optim._losses import log_softmax, softmax
@@ -218,6 +217,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         "image_shape": [None, tuple, list],
     }
     _metric_name = "accuracy"
+    _stratify_validation = True
 
     def __init__(
         self,
@@ -323,17 +323,6 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         loss = F.cross_entropy(logits, y).item()
         acc = (logits.argmax(1) == y).float().mean().item()
         return loss, acc
-
-    def _split_validation(self, n, targets, rng):
-        n_val = self._n_validation(n)
-        y_idx = targets[0].numpy()
-        counts = np.bincount(y_idx)
-        strat = (
-            y_idx if counts[counts > 0].min() >= 2 and n_val >= len(counts) else None
-        )
-        return train_test_split(
-            np.arange(n), test_size=n_val, random_state=rng, stratify=strat
-        )
 
     # -------------------------------------------------------------- training
     @_fit_context(prefer_skip_nested_validation=True)

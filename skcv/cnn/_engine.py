@@ -43,7 +43,9 @@ How an estimator uses it
      pixel) reduce each batch with ``_forward_batches(net, X, reduce=fn)``
      instead of concatenating every output on the device.
    - ``_split_validation(n, targets, rng) -> (train_idx, valid_idx)``: default a
-     random split of ``validation_fraction``; the classifier stratifies.
+     random split of ``validation_fraction``, stratified by the class labels
+     ``targets[0]`` when the class attribute ``_stratify_validation`` is True
+     (the classifier and the localiser) and every class has 2 samples.
    - ``_augment_batch(augmenter, xb, targets) -> (xb, targets)``: default applies
      the image augmentation to ``xb`` only; a segmenter must move its masks too.
    - ``_metric_name`` (class attribute, default ``"score"``): the history keys are
@@ -209,9 +211,21 @@ class TorchTrainerMixin:
         loss = float(self._batch_loss(out, targets))
         return loss, -loss  # higher is better: early stopping on the loss
 
+    #: Stratify the early-stopping split by ``targets[0]`` (class labels).
+    _stratify_validation = False
+
     def _split_validation(self, n, targets, rng):
         n_val = self._n_validation(n)
-        return train_test_split(np.arange(n), test_size=n_val, random_state=rng)
+        strat = None
+        if self._stratify_validation:
+            y_idx = targets[0].numpy()
+            counts = np.bincount(y_idx)
+            present = counts[counts > 0]
+            if present.min() >= 2 and n_val >= len(present):
+                strat = y_idx
+        return train_test_split(
+            np.arange(n), test_size=n_val, random_state=rng, stratify=strat
+        )
 
     def _augment_batch(self, augmenter, xb, targets):
         return augmenter(xb), targets

@@ -335,8 +335,9 @@ class ObjectLocalizer(
     normalize : bool, default=True
         Standardise each channel with the training mean and standard deviation.
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data, stop when its
-        mean box IoU has not improved by ``tol`` for ``n_iter_no_change``
+        Hold out ``validation_fraction`` of the training data (stratified by
+        class when every class has 2 images), stop when its mean box IoU has
+        not improved by ``tol`` for ``n_iter_no_change``
         epochs, and restore the best weights.
     validation_fraction : float, default=0.1
         Fraction held out for early stopping.
@@ -454,6 +455,7 @@ class ObjectLocalizer(
     """
 
     _metric_name = "iou"
+    _stratify_validation = True
 
     _parameter_constraints = {
         "module": [StrOptions(set(MODULES)), type, nn.Module],

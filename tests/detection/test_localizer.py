@@ -9,7 +9,7 @@ torch = pytest.importorskip("torch")
 from sklearn.base import clone  # noqa: E402
 from torch import nn  # noqa: E402
 
-from skcv.cnn import MODULES  # noqa: E402
+from skcv.cnn import MODULES, CNNClassifier  # noqa: E402
 from skcv.cnn._augment import Augmenter, parse_augment  # noqa: E402
 from skcv.datasets import make_detection_scenes  # noqa: E402
 from skcv.detection import (  # noqa: E402
@@ -22,6 +22,7 @@ from skcv.detection._localizer import (  # noqa: E402
     paired_iou,
     regression_loss,
 )
+from skcv.segmentation import FCNSegmenter  # noqa: E402
 from tests.registry.localizer import STRUCTURED  # noqa: E402
 from tests.structured_checks import STRUCTURED_CHECKS  # noqa: E402
 
@@ -311,3 +312,30 @@ def test_warm_start_single_class_uint8_and_pickle():
 def test_doctests():
     result = doctest.testmod(_localizer, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize(
+    ("estimator", "stratified"),
+    [(ObjectLocalizer(), True), (CNNClassifier(), True), (FCNSegmenter(), False)],
+    ids=["localizer", "classifier", "segmenter"],
+)
+def test_early_stopping_split_is_stratified_by_class(estimator, stratified):
+    # 90 / 10 classes: a stratified 20% split holds exactly 18 / 2 of them. The
+    # segmenter's first target is a mask, not a label: a plain random split.
+    est = clone(estimator).set_params(validation_fraction=0.2)
+    y = np.repeat([0, 1], [90, 10])
+    rng = np.random.RandomState(0)
+    if stratified:
+        for seed in range(5):
+            _, valid = est._split_validation(
+                100, (torch.from_numpy(y),), np.random.RandomState(seed)
+            )
+            assert np.bincount(y[valid]).tolist() == [18, 2]
+    else:
+        masks = torch.zeros((100, 4, 4), dtype=torch.int64)
+        train, valid = est._split_validation(100, (masks,), rng)
+        assert len(valid) == 20 and len(np.union1d(train, valid)) == 100
+    # One sample of a class: no stratification possible, still a valid split.
+    y_rare = np.r_[np.zeros(99, int), 1]
+    train, valid = est._split_validation(100, (torch.from_numpy(y_rare),), rng)
+    assert len(valid) == 20 and len(np.union1d(train, valid)) == 100
