@@ -57,9 +57,9 @@ penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
         raw pixels L-BFGS converges in a few times fewer iterations; ``tol``
         keeps applying to the gradient of ``W`` and ``b``. ``"auto"``
         preconditions large problems (``n_samples * n_features * n_classes`` of
-        at least 10**7) where building ``L`` costs at most about 8 gradient
-        evaluations (``n_features`` up to a few thousand); CIFAR-10 raw pixels
-        qualify, digits do not.
+        at least 10**7) where building ``L`` costs at most 64 gradient
+        evaluations in flops (``n_features`` up to a few thousand); CIFAR-10 raw
+        pixels qualify from about 4,000 images, digits do not.
     class_weight : dict, "balanced" or None, default=None
         Weights multiplying each sample's loss by its class; ``"balanced"`` uses
         ``n_samples / (n_classes * bincount(y))``.

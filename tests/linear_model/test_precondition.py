@@ -209,7 +209,7 @@ def test_auto_preconditions_only_large_problems():
     assert clf._preconditioner(None, X, None) is None
     big = np.zeros((20_000, 100))
     assert isinstance(clf._preconditioner(None, big, None), CholeskyPreconditioner)
-    # Too many features: the factor would cost more than 8 gradient evaluations.
+    # Too many features: the factor would cost more than 64 gradient evaluations.
     wide = np.zeros((500, 3000))
     assert clf._preconditioner(None, wide, None) is None
     forced = clf.set_params(precondition=True)
