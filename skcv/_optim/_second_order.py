@@ -86,7 +86,7 @@ def train_second_order(
         # in the preconditioned variables; the quasi-Newton methods are the ones
         # that gain from a better-conditioned problem.
         raise ValueError("a preconditioner is supported with lbfgs and bfgs only.")
-    last: dict = {"z": None}
+    last: dict = {"z": None, "converged": False}
 
     def fun(z):
         if last["z"] is not None and np.array_equal(z, last["z"]):
@@ -103,7 +103,7 @@ def train_second_order(
         if preconditioner is not None:
             last["gmax"] = float(np.max(np.abs(flat)))
             flat = preconditioner.gradient(flat)
-            last.update(z=z.copy(), value=float(loss), grad=flat)
+            last.update(z=z.copy(), value=float(loss), grad=flat.copy())
         return float(loss), flat
 
     curve: list[float] = []
@@ -117,6 +117,7 @@ def train_second_order(
         if not np.array_equal(last["z"], intermediate_result.x):
             fun(intermediate_result.x)
         if last["gmax"] <= tol:
+            last["converged"] = True
             raise StopIteration
 
     gtol = tol if preconditioner is None else 0.0
@@ -140,7 +141,11 @@ def train_second_order(
     _unpack(theta, params)
     if not np.isfinite(result.fun):
         raise ValueError(f"solver={solver!r} produced a non-finite loss.")
-    if result.nit >= max_iter and not result.success:
+    converged = result.success or last["converged"]
+    if preconditioner is None and result.jac is not None:
+        # scipy reports the iteration limit even when the last iterate meets tol.
+        converged = converged or np.max(np.abs(result.jac)) <= tol
+    if result.nit >= max_iter and not converged:
         warn_external(
             f"{solver} failed to converge after {result.nit} iterations; increase "
             "max_iter or scale the features.",

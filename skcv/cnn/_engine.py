@@ -45,7 +45,8 @@ How an estimator uses it
    - ``_split_validation(n, targets, rng) -> (train_idx, valid_idx)``: default a
      random split of ``validation_fraction``, stratified by the class labels
      ``targets[0]`` when the class attribute ``_stratify_validation`` is True
-     (the classifier and the localiser) and every class has 2 samples.
+     (the classifier and the localiser), every class has 2 samples and both
+     parts can hold one of each.
    - ``_augment_batch(augmenter, xb, targets) -> (xb, targets)``: default applies
      the image augmentation to ``xb`` only; a segmenter must move its masks too.
    - ``_metric_name`` (class attribute, default ``"score"``): the history keys are
@@ -221,7 +222,9 @@ class TorchTrainerMixin:
             y_idx = targets[0].numpy()
             counts = np.bincount(y_idx)
             present = counts[counts > 0]
-            if present.min() >= 2 and n_val >= len(present):
+            # Both parts must be able to hold one sample of every class.
+            fits = n_val >= len(present) and n - n_val >= len(present)
+            if present.min() >= 2 and fits:
                 strat = y_idx
         return train_test_split(
             np.arange(n), test_size=n_val, random_state=rng, stratify=strat

@@ -336,7 +336,8 @@ class ObjectLocalizer(
         Standardise each channel with the training mean and standard deviation.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified by
-        class when every class has 2 images), stop when its mean box IoU has
+        class when every class has 2 images and both parts can hold one of
+        each), stop when its mean box IoU has
         not improved by ``tol`` for ``n_iter_no_change``
         epochs, and restore the best weights.
     validation_fraction : float, default=0.1

@@ -6,6 +6,7 @@ import os
 import sys
 import warnings
 
+import joblib
 import sklearn
 
 __all__ = ["warn_external"]
@@ -14,6 +15,7 @@ __all__ = ["warn_external"]
 _INTERNAL = (
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,  # skcv/
     os.path.dirname(os.path.abspath(sklearn.__file__)) + os.sep,
+    os.path.dirname(os.path.abspath(joblib.__file__)) + os.sep,  # GridSearchCV
 )
 
 
@@ -23,11 +25,14 @@ def warn_external(message: str, category: type[Warning] = UserWarning) -> None:
     A fixed ``stacklevel`` breaks whenever the call depth changes (a decorator
     such as scikit-learn's ``_fit_context``, a meta-estimator, a helper); this
     walks the stack instead, so the warning names the user's line that called
-    ``fit`` (or ``GridSearchCV.fit``).
+    ``fit`` (or ``GridSearchCV.fit``; joblib's frames are skipped too, so with
+    ``n_jobs=1`` the cross-validation fits' warnings also name that line).
     """
     frame = sys._getframe(1)
     level = 2  # stacklevel 2 is the caller of this function
-    while frame is not None and frame.f_code.co_filename.startswith(_INTERNAL):
+    # Stop at the outermost frame if every frame is internal (a script inside
+    # skcv run directly), instead of pointing past the stack.
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_INTERNAL):
         frame = frame.f_back
         level += 1
     warnings.warn(message, category, stacklevel=level)

@@ -339,3 +339,8 @@ def test_early_stopping_split_is_stratified_by_class(estimator, stratified):
     y_rare = np.r_[np.zeros(99, int), 1]
     train, valid = est._split_validation(100, (torch.from_numpy(y_rare),), rng)
     assert len(valid) == 20 and len(np.union1d(train, valid)) == 100
+    # A training part too small for one image of each class: plain split too.
+    est.set_params(validation_fraction=0.6)
+    y_small = np.repeat([0, 1, 2], 2)
+    train, valid = est._split_validation(6, (torch.from_numpy(y_small),), rng)
+    assert len(train) == 2 and len(np.union1d(train, valid)) == 6

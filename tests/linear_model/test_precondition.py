@@ -138,6 +138,28 @@ def test_tol_applies_to_the_parameter_gradient(solver, kind):
             net, X, y, solver=solver, tol=tol, max_iter=n_iter - 1, preconditioner=P
         )
     assert _parameter_gradient(net, X, y) > tol
+    # Meeting tol at exactly max_iter is convergence: no ConvergenceWarning.
+    net = _fresh_net(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        train_second_order(
+            net, X, y, solver=solver, tol=tol, max_iter=n_iter, preconditioner=P
+        )
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "bfgs"])
+def test_plain_solver_meeting_tol_at_max_iter_does_not_warn(solver):
+    X, y = _correlated(n=300, d=20, k=4, seed=7)
+    _, n_iter = train_second_order(_fresh_net(X), X, y, solver=solver, tol=1e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        train_second_order(
+            _fresh_net(X), X, y, solver=solver, tol=1e-5, max_iter=n_iter
+        )
+    with pytest.warns(ConvergenceWarning, match="failed to converge"):
+        train_second_order(
+            _fresh_net(X), X, y, solver=solver, tol=1e-5, max_iter=n_iter - 1
+        )
 
 
 def test_newton_cg_refuses_a_preconditioner_and_the_estimator_skips_it():

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -37,3 +38,14 @@ def test_warn_external_from_outside_skcv_names_the_direct_caller():
     with pytest.warns(UserWarning, match="here") as record:
         warn_external("here")
     assert record[0].filename == __file__
+
+
+def test_grid_search_fits_name_the_callers_line():
+    # joblib's frames (n_jobs=1 runs the folds in this process) are skipped too.
+    X, y = load_iris(return_X_y=True)
+    search = GridSearchCV(
+        SoftmaxClassifier(solver="lbfgs", max_iter=1), {"alpha": [1e-3, 1e-2]}, cv=2
+    )
+    caught = _fit_and_catch(search, X, y)
+    assert len(caught) == 5  # 2 alphas x 2 folds + the refit
+    assert {w.filename for w in caught} == {__file__}
