@@ -55,7 +55,10 @@ def client():
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        # A free port: with None the scheduler's HTTP server still wants 8787, and
+        # a second cluster (another xdist worker, another job) turns that into a
+        # "Port 8787 is already in use" warning, an error under pytest.
+        dashboard_address=":0",
         silence_logs=50,
     )
     client = distributed.Client(cluster)
