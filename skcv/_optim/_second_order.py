@@ -5,7 +5,7 @@ and ``model.loss_grad`` on the whole training set gives the objective and its
 gradient. ``"lbfgs"`` (limited-memory BFGS), ``"bfgs"`` (dense inverse-Hessian
 approximation: memory grows as the square of the number of parameters) and
 ``"newton-cg"`` (truncated Newton; Hessian-vector products by finite differences
-of the gradient).
+of the gradient, with a step fit for the parameters' dtype).
 
 An optional *preconditioner* changes the variables the solver sees,
 ``theta = P(z)`` with ``P`` linear and invertible: the solver minimises ``f(P z)``,
@@ -41,6 +41,30 @@ class Preconditioner(Protocol):
 
     def gradient(self, g: np.ndarray) -> np.ndarray:
         """Gradient with respect to ``z``: ``P^T g`` for a parameter gradient ``g``."""
+
+
+def _finite_difference_hessp(fun, dtype):
+    """Hessian-vector products ``H v ~ (g(x + h v) - g(x)) / h`` for Newton-CG.
+
+    scipy's default step is ``sqrt(eps)`` of float64 (1.5e-8), far below the
+    resolution of a gradient computed in float32: the products are then noise,
+    the inner CG meets "negative curvature" and Newton-CG stops at the start. The
+    step here is ``sqrt(eps)`` of the parameters' dtype, relative to ``|x|`` and
+    ``|v|``; ``g(x)`` is computed once per Newton iterate, not once per product.
+    """
+    root_eps = float(np.sqrt(np.finfo(dtype).eps))
+    base: dict = {"x": None}
+
+    def hessp(x, v):
+        norm_v = float(np.linalg.norm(v))
+        if norm_v == 0.0:
+            return np.zeros_like(v)
+        if base["x"] is None or not np.array_equal(base["x"], x):
+            base["x"], base["g"] = x.copy(), fun(x)[1].copy()
+        h = root_eps * max(1.0, float(np.linalg.norm(x))) / norm_v
+        return (fun(x + h * v)[1] - base["g"]) / h
+
+    return hessp
 
 
 def _pack(params):
@@ -134,21 +158,36 @@ def train_second_order(
         if last["gmax"] <= tol:  # a warm start at the optimum: no step at all
             _unpack(theta0, params)
             return [value0], 0
+    extra = {}
+    if method == "Newton-CG":
+        extra["hessp"] = _finite_difference_hessp(fun, params[0].dtype)
     result = minimize(
-        fun, z0, method=method, jac=True, options=options, callback=callback
+        fun, z0, method=method, jac=True, options=options, callback=callback, **extra
     )
     theta = result.x if preconditioner is None else preconditioner.to_params(result.x)
     _unpack(theta, params)
     if not np.isfinite(result.fun):
         raise ValueError(f"solver={solver!r} produced a non-finite loss.")
     converged = result.success or last["converged"]
-    if preconditioner is None and result.jac is not None:
+    if not converged and preconditioner is None and result.jac is not None:
         # scipy reports the iteration limit even when the last iterate meets tol.
-        converged = converged or np.max(np.abs(result.jac)) <= tol
+        converged = np.max(np.abs(result.jac)) <= tol
+    elif not converged and preconditioner is not None:
+        if not np.array_equal(last["z"], result.x):
+            fun(result.x)
+        converged = last["gmax"] <= tol
     if result.nit >= max_iter and not converged:
         warn_external(
             f"{solver} failed to converge after {result.nit} iterations; increase "
             "max_iter or scale the features.",
+            ConvergenceWarning,
+        )
+    elif not converged:
+        # Stopped early for another reason (a line search that cannot progress,
+        # Newton-CG's inner CG, precision loss): say so instead of staying silent.
+        warn_external(
+            f"{solver} stopped after {result.nit} iterations without meeting "
+            f"tol={tol:g}: {result.message}",
             ConvergenceWarning,
         )
     if not curve:

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -301,3 +303,28 @@ def test_verbose_shows_progress(cls, iris, capsys):
     X, y = iris
     _sgd(cls, verbose=True, max_iter=200, n_iter_no_change=2, tol=1e-2).fit(X, y)
     assert "epochs" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "bfgs", "newton-cg"])
+def test_second_order_solvers_on_float32(solver, iris):
+    # Newton-CG's Hessian-vector products are finite differences of the gradient:
+    # with scipy's float64 step they were noise for a float32 gradient and the
+    # solver stopped at W = 0 (chance accuracy, silently).
+    X, y = iris
+    ref = SoftmaxClassifier(solver="lbfgs", alpha=1e-2, tol=1e-8, max_iter=5000)
+    ref.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = SoftmaxClassifier(solver=solver, alpha=1e-2).fit(X.astype("f4"), y)
+    assert clf.coef_.dtype == np.float32 and clf.n_iter_ > 0
+    np.testing.assert_allclose(clf.coef_, ref.coef_, atol=5e-3)  # tol=1e-4 stop
+
+
+def test_second_order_solver_that_stops_short_of_tol_warns(iris):
+    # A tolerance below float32 resolution cannot be met; the solver stops early
+    # for precision loss and says so (before, only max_iter warned).
+    X, y = iris
+    clf = SoftmaxClassifier(solver="bfgs", alpha=1e-2, tol=1e-12, max_iter=1000)
+    with pytest.warns(ConvergenceWarning, match="without meeting tol=1e-12"):
+        clf.fit(X.astype("f4"), y)
+    assert clf.n_iter_ < 1000
