@@ -25,9 +25,17 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skcv.utils._warnings import warn_external
 
-__all__ = ["SECOND_ORDER_SOLVERS", "Preconditioner", "train_second_order"]
+__all__ = [
+    "PRECONDITIONED_SOLVERS",
+    "SECOND_ORDER_SOLVERS",
+    "Preconditioner",
+    "train_second_order",
+]
 
 SECOND_ORDER_SOLVERS = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B", "newton-cg": "Newton-CG"}
+#: The solvers that take a preconditioner: Newton-CG's stopping rules (xtol, the
+#: inner CG's gradient norm) would be measured in the preconditioned variables.
+PRECONDITIONED_SOLVERS = ("lbfgs", "bfgs")
 
 
 class Preconditioner(Protocol):
@@ -105,10 +113,7 @@ def train_second_order(
             raise ValueError("parameters must be C-contiguous")
 
     method = SECOND_ORDER_SOLVERS[solver]
-    if preconditioner is not None and method == "Newton-CG":
-        # Its stopping rules (xtol, the inner CG's gradient norm) would be measured
-        # in the preconditioned variables; the quasi-Newton methods are the ones
-        # that gain from a better-conditioned problem.
+    if preconditioner is not None and solver not in PRECONDITIONED_SOLVERS:
         raise ValueError("a preconditioner is supported with lbfgs and bfgs only.")
     last: dict = {"z": None, "converged": False}
 

@@ -9,6 +9,7 @@ from scipy.linalg import LinAlgError, cholesky, solve_triangular
 
 from skcv._optim import SECOND_ORDER_SOLVERS, SOLVERS, penalty
 from skcv._optim._estimator import SHARED_CONSTRAINTS, BaseTrainedClassifier
+from skcv._optim._second_order import PRECONDITIONED_SOLVERS
 from skcv.utils._sklearn import Interval, StrOptions
 from skcv.utils._warnings import warn_external
 
@@ -314,8 +315,8 @@ class BaseLinearClassifier(BaseTrainedClassifier):
         """Return the second-order solvers' change of variables (None: plain)."""
         if self.precondition != "auto" and not self.precondition:
             return None
-        if self._resolved_solver() not in ("lbfgs", "bfgs"):
-            return None  # newton-cg's stopping rules would live in the new variables
+        if self._resolved_solver() not in PRECONDITIONED_SOLVERS:
+            return None
         n, d = X.shape
         k = len(self.classes_)
         d_aug = d + int(self.fit_intercept)

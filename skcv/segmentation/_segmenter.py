@@ -679,8 +679,6 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         images = self._validate_predict_images(X)
         if not _is_image_list(X):
             return self._predict_array(images, convert, shape, dtype)
-        if isinstance(images, np.ndarray):  # a list of same-size images
-            return list(self._predict_array(images, convert, shape, dtype))
         results = [None] * len(images)
         by_size: dict = {}
         for i, im in enumerate(images):
