@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import copy
 import math
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.metaestimators import available_if
 from torch import nn
 
 from skcv._optim._losses import log_softmax, softmax
@@ -140,6 +141,15 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         Show a tqdm progress bar over epochs.
     warm_start : bool, default=False
         Continue training the fitted network in ``fit``.
+    snapshot_ensemble : int, default=None
+        Snapshot ensemble of this many members (Huang et al., 2017): the
+        ``epochs`` are split into ``snapshot_ensemble`` cycles, each running
+        ``lr_schedule`` from ``learning_rate_init`` down again (with "cosine":
+        cosine annealing with warm restarts), the weights at the end of every
+        cycle are kept in ``snapshots_`` and the predicted probabilities are
+        the average of the snapshots' softmax outputs: one training budget, an
+        ensemble of models. Each cycle starts with a fresh optimiser state.
+        None trains one model.
 
     Attributes
     ----------
@@ -162,6 +172,9 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         Epochs trained.
     interrupted_ : bool
         True when training was stopped by KeyboardInterrupt.
+    snapshots_ : list of dict
+        With ``snapshot_ensemble``: the state dicts (CPU tensors) of the
+        ensemble's members, oldest first; ``module_`` holds the last one.
     mean_, std_ : ndarray of shape (n_channels,)
         Normalisation statistics.
     image_shape_ : tuple of int
@@ -215,6 +228,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "normalize": ["boolean"],
         "image_shape": [None, tuple, list],
+        "snapshot_ensemble": [None, Interval(Integral, 1, None, closed="left")],
     }
     _metric_name = "accuracy"
     _stratify_validation = True
@@ -246,6 +260,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         random_state=None,
         verbose=0,
         warm_start=False,
+        snapshot_ensemble=None,
     ):
         self.module = module
         self.module_params = module_params
@@ -272,6 +287,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.snapshot_ensemble = snapshot_ensemble
 
     @classmethod
     def from_preset(cls, name: str, **params) -> CNNClassifier:
@@ -343,6 +359,15 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         warm = self.warm_start and hasattr(self, "module_")
         return self._fit(X, y, epochs=self.epochs, reset=not warm, partial=False)
 
+    def _single_model(self):
+        if self.snapshot_ensemble is not None:
+            raise AttributeError(
+                "partial_fit trains one model and takes no snapshots: it is not "
+                "available with snapshot_ensemble set."
+            )
+        return True
+
+    @available_if(_single_model)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):
         """Train for one epoch on ``(X, y)``, keeping the current weights.
@@ -364,7 +389,8 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         Notes
         -----
         ``partial_fit`` uses ``learning_rate_init`` without a schedule (a schedule
-        needs the total number of epochs) and no early stopping.
+        needs the total number of epochs) and no early stopping. It is not
+        available with ``snapshot_ensemble``.
         """
         first = not hasattr(self, "module_")
         return self._fit(X, y, epochs=1, reset=first, partial=True, classes=classes)
@@ -397,18 +423,54 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
             )
         y_idx = np.searchsorted(self.classes_, y).astype(np.int64)
 
+        cycles = self._snapshot_cycles(epochs, partial)
         seed, rng = self._start_fit(reset)
         with self._torch_seed(seed):
             if reset:
                 self._init_network(images, seed)
-            return self._train_network(
-                self._to_tensor(images),
-                (torch.from_numpy(y_idx),),
-                epochs=epochs,
-                partial=partial,
-                seed=seed,
-                rng=rng,
+            X_t, targets = self._to_tensor(images), (torch.from_numpy(y_idx),)
+            if cycles is None:
+                self.__dict__.pop("snapshots_", None)
+                return self._train_network(
+                    X_t, targets, epochs=epochs, partial=partial, seed=seed, rng=rng
+                )
+            # One scheduled run per cycle: the schedule restarts at each cycle
+            # and the weights at its end become a member of the ensemble.
+            self.snapshots_ = []
+            for i, cycle_epochs in enumerate(cycles):
+                cycle_seed = seed if i == 0 else int(rng.randint(2**31 - 1))
+                self._train_network(
+                    X_t,
+                    targets,
+                    epochs=cycle_epochs,
+                    partial=False,
+                    seed=cycle_seed,
+                    rng=rng,
+                )
+                state = self.module_.state_dict()
+                self.snapshots_.append(
+                    {k: v.detach().cpu().clone() for k, v in state.items()}
+                )
+                if self.interrupted_:
+                    break
+            return self
+
+    def _snapshot_cycles(self, epochs, partial):
+        """Epochs of each snapshot cycle (None: one model)."""
+        k = self.snapshot_ensemble
+        if k is None or partial:
+            return None
+        if self.early_stopping:
+            raise ValueError(
+                "snapshot_ensemble keeps the end of every cycle and does not combine "
+                "with early_stopping=True; set one of them off."
             )
+        if epochs < k:
+            raise ValueError(
+                f"snapshot_ensemble={k} needs at least one epoch per cycle; got "
+                f"epochs={epochs}."
+            )
+        return [len(c) for c in np.array_split(np.arange(epochs), k)]
 
     def _init_network(self, images, seed):
         x = images if images.ndim == 4 else images[..., None]
@@ -446,6 +508,25 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         images = self._validate_images(X, reset=False)
         return self._logits(self.module_, self._to_tensor(images)).cpu().numpy()
 
+    def _predict_proba(self, X, *, log: bool) -> np.ndarray:
+        """(Log-)probabilities: the softmax, or the snapshots' mean softmax."""
+        snapshots = getattr(self, "snapshots_", None)
+        if not snapshots:
+            logits = self._predict_logits(X).astype(np.float64)
+            return log_softmax(logits) if log else softmax(logits)
+        check_is_fitted(self, "module_")
+        x = self._to_tensor(self._validate_images(X, reset=False))
+        net = copy.deepcopy(self.module_)
+        proba = 0.0
+        for state in snapshots:
+            net.load_state_dict(state)
+            proba = proba + softmax(self._logits(net, x).cpu().numpy().astype(float))
+        proba = proba / len(snapshots)
+        if not log:
+            return proba
+        with np.errstate(divide="ignore"):
+            return np.log(proba)
+
     def predict_proba(self, X):
         """Class probabilities (softmax of the network's scores).
 
@@ -458,11 +539,11 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         -------
         proba : ndarray of shape (n, n_classes)
         """
-        return softmax(self._predict_logits(X).astype(np.float64))
+        return self._predict_proba(X, log=False)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`."""
-        return log_softmax(self._predict_logits(X).astype(np.float64))
+        return self._predict_proba(X, log=True)
 
     def predict(self, X):
         """Predicted class labels.
@@ -476,7 +557,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         -------
         y : ndarray of shape (n,)
         """
-        scores = self._predict_logits(X)
+        scores = self._predict_proba(X, log=True)
         return self.classes_[scores.argmax(axis=1)]
 
     # ---------------------------------------------------- pickle, checkpoints
@@ -498,6 +579,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
                 "image_shape": list(self.image_shape_),
                 "history": [dict(h) for h in self.history_],
                 "best_epoch": int(self.best_epoch_),
+                "snapshots": list(getattr(self, "snapshots_", [])),
             },
             path,
         )
@@ -553,4 +635,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         self.n_iter_ = len(self.history_)
         self.best_epoch_ = ckpt["best_epoch"]
         self.interrupted_ = False
+        self.__dict__.pop("snapshots_", None)
+        if ckpt.get("snapshots"):
+            self.snapshots_ = list(ckpt["snapshots"])
         return self
