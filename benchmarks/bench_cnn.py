@@ -210,19 +210,6 @@ def presets(Xtr, ytr, Xte, yte, args):
     print(markdown_table(rows))
 
 
-def _member_scores(clf, X, y):
-    """Test accuracy of each snapshot of a snapshot ensemble on its own."""
-    import copy
-
-    scores = []
-    for state in clf.snapshots_:
-        single = copy.deepcopy(clf)
-        del single.snapshots_
-        single.module_.load_state_dict(state)
-        scores.append(single.score(X, y))
-    return scores
-
-
 def ensemble(Xtr, ytr, Xte, yte, args):
     n = 4000 if args.quick else 20000
     n_test = 2000 if args.quick else len(yte)
@@ -242,7 +229,9 @@ def ensemble(Xtr, ytr, Xte, yte, args):
         )
         _, seconds, mem = measure(clf.fit, X, y)
         acc = clf.score(Xt, yt)
-        members = _member_scores(clf, Xt, yt) if snap else [acc]
+        members = [acc]
+        if snap:
+            members = [clf.get_snapshot(i).score(Xt, yt) for i in range(snap)]
         rows.append(
             {
                 "model": name,

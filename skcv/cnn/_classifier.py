@@ -455,6 +455,52 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
                     break
             return self
 
+    def get_snapshot(self, index: int = -1) -> CNNClassifier:
+        """Return one member of the snapshot ensemble as a fitted single model.
+
+        Parameters
+        ----------
+        index : int, default=-1
+            Position in ``snapshots_`` (0: the end of the first cycle, -1: the
+            last, whose weights ``module_`` holds).
+
+        Returns
+        -------
+        member : CNNClassifier
+            A copy with the member's weights, ``snapshot_ensemble=None`` and no
+            ``snapshots_``: it predicts with that member alone.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skcv.cnn import CNNClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> clf = CNNClassifier(module="simple", epochs=2, snapshot_ensemble=2,
+        ...                     image_shape=(8, 8), random_state=0)
+        >>> clf = clf.fit(X[:200] / 16, y[:200])
+        >>> first = clf.get_snapshot(0)
+        >>> first.snapshot_ensemble is None, hasattr(first, "snapshots_")
+        (True, False)
+        """
+        check_is_fitted(self, "module_")
+        snapshots = getattr(self, "snapshots_", None)
+        if not snapshots:
+            raise ValueError(
+                "This CNNClassifier has no snapshots: fit it with snapshot_ensemble."
+            )
+        if not -len(snapshots) <= index < len(snapshots):
+            raise IndexError(
+                f"index={index} is out of range for {len(snapshots)} snapshots."
+            )
+        del self.snapshots_  # not copied into the member
+        try:
+            member = copy.deepcopy(self)
+        finally:
+            self.snapshots_ = snapshots
+        member.module_.load_state_dict(snapshots[index])
+        member.snapshot_ensemble = None
+        return member
+
     def _snapshot_cycles(self, epochs, partial):
         """Epochs of each snapshot cycle (None: one model)."""
         k = self.snapshot_ensemble

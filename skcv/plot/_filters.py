@@ -56,6 +56,23 @@ def _mosaic(tiles, n_cols: int | None = None, pad: int = 1) -> np.ndarray:
     return out
 
 
+def _draw_tiles(display, tiles, title, ax, n_cols, pad, cmap):
+    """Draw ``tiles``, each scaled to [0, 1], as one mosaic; set the attributes."""
+    plt = import_optional("matplotlib.pyplot")
+    display.image_ = _mosaic(_normalize_each(tiles), n_cols, pad)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    display.im_ = ax.imshow(
+        display.image_, cmap=cmap, vmin=0, vmax=1, interpolation="nearest"
+    )
+    ax.set_xticks([])
+    ax.set_yticks([])
+    where = "" if display.layer is None else f"layer {display.layer}: "
+    ax.set_title(where + title)
+    display.ax_, display.figure_ = ax, ax.figure
+    return display
+
+
 def plot_filter_bank(
     bank,
     *,
@@ -235,20 +252,10 @@ class FiltersDisplay:
         -------
         display : FiltersDisplay
         """
-        plt = import_optional("matplotlib.pyplot")
-        self.image_ = _mosaic(_normalize_each(self._tiles()), n_cols, pad)
-        if ax is None:
-            _, ax = plt.subplots(figsize=(4, 4))
-        self.im_ = ax.imshow(
-            self.image_, cmap=cmap, vmin=0, vmax=1, interpolation="nearest"
-        )
-        ax.set_xticks([])
-        ax.set_yticks([])
         n, kh, kw = np.shape(self.filters)[:3]
-        where = "" if self.layer is None else f"layer {self.layer}: "
-        ax.set_title(f"{where}{n} filters {kh}x{kw}")
-        self.ax_, self.figure_ = ax, ax.figure
-        return self
+        return _draw_tiles(
+            self, self._tiles(), f"{n} filters {kh}x{kw}", ax, n_cols, pad, cmap
+        )
 
     @classmethod
     def from_estimator(

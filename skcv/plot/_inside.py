@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skcv.plot._filters import _mosaic, _normalize_each
+from skcv.plot._filters import _draw_tiles
 from skcv.utils._optional import import_optional
 
 __all__ = ["AttributionDisplay", "FeatureMapsDisplay"]
@@ -90,7 +90,6 @@ class FeatureMapsDisplay:
         -------
         display : FeatureMapsDisplay
         """
-        plt = import_optional("matplotlib.pyplot")
         maps = np.asarray(self.maps, dtype=np.float64)
         if maps.ndim != 3:
             raise ValueError(
@@ -102,19 +101,9 @@ class FeatureMapsDisplay:
         if max_maps < 1:
             raise ValueError(f"max_maps must be a positive int; got {max_maps!r}.")
         tiles = np.moveaxis(maps, -1, 0)[:max_maps]
-        self.image_ = _mosaic(_normalize_each(tiles), n_cols, pad)
-        if ax is None:
-            _, ax = plt.subplots(figsize=(4, 4))
-        self.im_ = ax.imshow(
-            self.image_, cmap=cmap, vmin=0, vmax=1, interpolation="nearest"
-        )
-        ax.set_xticks([])
-        ax.set_yticks([])
-        where = "" if self.layer is None else f"layer {self.layer}: "
         h, w, c = maps.shape
-        ax.set_title(f"{where}{min(c, max_maps)} of {c} maps {h}x{w}")
-        self.ax_, self.figure_ = ax, ax.figure
-        return self
+        title = f"{min(c, max_maps)} of {c} maps {h}x{w}"
+        return _draw_tiles(self, tiles, title, ax, n_cols, pad, cmap)
 
     @classmethod
     def from_estimator(

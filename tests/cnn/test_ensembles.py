@@ -91,17 +91,31 @@ def test_snapshot_ensemble_restarts_and_averages(digits):
     w = [s["body.features.0.weight"] for s in clf.snapshots_]
     assert not torch.equal(w[0], w[1]) and not torch.equal(w[1], w[2])
     # The prediction is the mean of the members' softmax outputs.
-    members = []
-    for state in clf.snapshots_:
-        single = copy.deepcopy(clf)
-        del single.snapshots_
-        single.module_.load_state_dict(state)
-        members.append(single.predict_proba(Xte))
+    members = [clf.get_snapshot(i).predict_proba(Xte) for i in range(3)]
     proba = clf.predict_proba(Xte)
     np.testing.assert_allclose(proba, np.mean(members, axis=0), rtol=1e-6)
     np.testing.assert_allclose(np.exp(clf.predict_log_proba(Xte)), proba)
     np.testing.assert_array_equal(clf.predict(Xte), clf.classes_[proba.argmax(1)])
     assert not np.allclose(proba, members[-1])
+
+
+def test_get_snapshot(digits):
+    Xtr, ytr, Xte, _ = digits
+    clf = _cnn(epochs=4, snapshot_ensemble=2).fit(Xtr, ytr)
+    first = clf.get_snapshot(0)
+    assert first.snapshot_ensemble is None and not hasattr(first, "snapshots_")
+    assert len(clf.snapshots_) == 2  # the ensemble keeps its members
+    state = first.module_.state_dict()
+    for k, v in clf.snapshots_[0].items():
+        torch.testing.assert_close(state[k].cpu(), v)
+    last = clf.get_snapshot()
+    single = copy.deepcopy(clf)
+    del single.snapshots_
+    np.testing.assert_allclose(last.predict_proba(Xte), single.predict_proba(Xte))
+    with pytest.raises(IndexError, match="index=2 is out of range for 2"):
+        clf.get_snapshot(2)
+    with pytest.raises(ValueError, match="has no snapshots"):
+        _cnn(epochs=1).fit(Xtr, ytr).get_snapshot()
 
 
 def test_snapshot_ensemble_one_cycle_is_one_model(digits):
