@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from numbers import Integral
 
 import numpy as np
 import torch
 from torch import nn
+from torch.overrides import TorchFunctionMode
 
 from skcv.cnn._architectures import build_module
 
@@ -129,6 +131,38 @@ def _geometry(module, in_shape):
     return None
 
 
+def _union(values):
+    """Receptive field and jump of a tensor computed from several others."""
+    return tuple(
+        tuple(max(v[part][i] for v in values) for i in range(2)) for part in range(2)
+    )
+
+
+class _Propagate(TorchFunctionMode):
+    """Pass receptive fields through functional ops (``torch.relu``, ``+``, ``flip``).
+
+    The output of an op gets the largest field of its inputs; a layer's forward
+    hook then overwrites its own output's.
+    """
+
+    def __init__(self, info, keep):
+        super().__init__()
+        self.info, self.keep = info, keep
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        flat = [*args, *(kwargs or {}).values()]
+        flat = [t for a in flat for t in (a if isinstance(a, (tuple, list)) else (a,))]
+        known = [self.info[id(t)] for t in flat if id(t) in self.info]
+        outs = out if isinstance(out, (tuple, list)) else (out,)
+        if known:
+            for t in outs:
+                if isinstance(t, torch.Tensor) and id(t) not in self.info:
+                    self.info[id(t)] = _union(known)
+                    self.keep.append(t)
+        return out
+
+
 def _mult_adds(module, out: torch.Tensor) -> int:
     """Multiply-adds of one image: weights x output positions (biases not counted)."""
     if isinstance(module, nn.Conv2d):
@@ -160,9 +194,11 @@ def _network(obj, input_shape, n_classes):
                 "input_shape is required to summarise an unfitted estimator."
             )
         h, w, c = _image_shape(input_shape)
-        net = build_module(
-            obj.module, c, n_classes, (h, w), getattr(obj, "module_params", None)
-        )
+        meta = isinstance(obj.module, str)  # skcv's own networks build on meta
+        with torch.device("meta") if meta else contextlib.nullcontext():
+            net = build_module(
+                obj.module, c, n_classes, (h, w), getattr(obj, "module_params", None)
+            )
     else:
         raise TypeError(
             "estimator_or_module must be a CNNClassifier, an nn.Module or a module "
@@ -271,8 +307,7 @@ def summary(estimator_or_module, input_shape=None, *, n_classes: int = 1000):
     def lookup(x):
         if isinstance(x, torch.Tensor) and id(x) in info:
             return info[id(x)]
-        # A tensor made by a functional op (torch.relu, +) inside a forward:
-        # it follows the last layer's output.
+        # Not derived from the input by any recorded op: the last layer's.
         return produced[-1] if produced else start
 
     def record(out, value):
@@ -301,10 +336,12 @@ def summary(estimator_or_module, input_shape=None, *, n_classes: int = 1000):
                     for r, k_, d_, j in zip(rf, k, d, jump, strict=True)
                 )
                 jump = tuple(j * s_ for j, s_ in zip(jump, s, strict=True))
-        elif len(produced) > first:  # a block: the union of its branches
-            inner = produced[first:]
-            rf = tuple(max(v[0][i] for v in inner) for i in range(2))
-            jump = tuple(max(v[1][i] for v in inner) for i in range(2))
+        else:  # a block: what its forward computed, else its branches' union
+            main = out[0] if isinstance(out, (tuple, list)) else out
+            if isinstance(main, torch.Tensor) and id(main) in info:
+                rf, jump = info[id(main)]
+            elif len(produced) > first:
+                rf, jump = _union(produced[first:])
         if leaf or own:
             main = out[0] if isinstance(out, (tuple, list)) else out
             n_own = 0 if module in seen else sum(p.numel() for p in own)
@@ -333,9 +370,10 @@ def summary(estimator_or_module, input_shape=None, *, n_classes: int = 1000):
         handles.append(m.register_forward_hook(hook))
     was_training = net.training
     x = torch.zeros((1, c, h, w), device=device)
+    info[id(x)] = start
     try:
         net.eval()
-        with torch.no_grad():
+        with torch.no_grad(), _Propagate(info, keep):
             net(x)
     finally:
         for handle in handles:

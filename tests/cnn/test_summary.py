@@ -146,6 +146,17 @@ def test_table_and_repr():
     assert repr(s).startswith("NetworkSummary(")
 
 
+def test_receptive_field_follows_functional_ops():
+    # FastNet averages the scores of the image and its mirror (x.flip(-1)) in
+    # evaluation mode: the second pass starts again from the input's field.
+    s = summary("fast", (32, 32, 3), n_classes=10)
+    whiten = [r for r in s.rows if r["name"] == "whiten"]
+    assert len(whiten) == 2
+    assert whiten[0]["receptive_field"] == whiten[1]["receptive_field"] == (2, 2)
+    assert whiten[1]["params"] == 0  # counted at its first call only
+    assert s.rows[-1]["receptive_field"] == (75, 75)
+
+
 def test_unused_layers_keep_the_totals():
     # GoogLeNet's auxiliary heads run in training mode only.
     net = build_module("googlenet", 3, 10, (32, 32), {"aux_classifiers": True})
