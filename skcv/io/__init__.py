@@ -1,0 +1,17 @@
+"""Reading image files (Pillow): :func:`imread` and :func:`imread_collection`.
+
+Images come back channels last, in the file's own depth (uint8, uint16 or float32),
+with the EXIF orientation applied; an unreadable file raises
+:class:`ImageReadError` naming it, or is skipped and reported.
+"""
+
+from skcv._lazy import attach
+
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "ImageReadError": "skcv.io._imread",
+        "imread": "skcv.io._imread",
+        "imread_collection": "skcv.io._imread",
+    },
+)
