@@ -10,6 +10,7 @@ from skcv._lazy import attach
 __getattr__, __dir__, __all__ = attach(
     __name__,
     {
+        "IMAGE_EXTENSIONS": "skcv.io._imread",
         "ImageReadError": "skcv.io._imread",
         "imread": "skcv.io._imread",
         "imread_collection": "skcv.io._imread",

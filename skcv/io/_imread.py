@@ -11,7 +11,22 @@ import numpy as np
 from joblib import Parallel, delayed
 from PIL import Image, ImageOps
 
-__all__ = ["ImageReadError", "imread", "imread_collection"]
+__all__ = ["IMAGE_EXTENSIONS", "ImageReadError", "imread", "imread_collection"]
+
+# File suffixes that skcv treats as images when listing a folder (lower case).
+IMAGE_EXTENSIONS = (
+    ".bmp",
+    ".gif",
+    ".jpeg",
+    ".jpg",
+    ".pbm",
+    ".pgm",
+    ".png",
+    ".ppm",
+    ".tif",
+    ".tiff",
+    ".webp",
+)
 
 RESIZE_POLICIES = ("stretch", "crop", "pad")
 ON_ERROR = ("raise", "skip")
