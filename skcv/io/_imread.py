@@ -141,11 +141,13 @@ def _intermediate_size(shape, size, resize) -> tuple[int, int]:
 
 def _fit(arr: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Centre-crop or zero-pad ``arr`` (already resized) to exactly ``size``."""
+    if arr.shape[:2] == size:
+        return arr
     h, w = size
     H, W = arr.shape[:2]
     if H > h or W > w:
         top, left = (H - h) // 2, (W - w) // 2
-        arr = arr[top : top + h, left : left + w]
+        arr = np.ascontiguousarray(arr[top : top + h, left : left + w])
     if H < h or W < w:
         out = np.zeros((h, w, *arr.shape[2:]), dtype=arr.dtype)
         top, left = (h - H) // 2, (w - W) // 2
@@ -199,45 +201,124 @@ def _bomb_message(path, size, limit) -> str:
     )
 
 
+def _fast_jpeg():
+    """Return the ``simplejpeg`` module if installed (``pip install 'skcv[fast]'``)."""
+    global _SIMPLEJPEG
+    if _SIMPLEJPEG is False:
+        try:
+            import simplejpeg
+        except ImportError:
+            simplejpeg = None
+        _SIMPLEJPEG = simplejpeg
+    return _SIMPLEJPEG
+
+
+_SIMPLEJPEG = False  # not looked up yet; None once found missing
+
+# EXIF orientation -> numpy operations that show the stored image upright (the
+# same as PIL.ImageOps.exif_transpose).
+_ORIENT = {
+    2: lambda a: a[:, ::-1],
+    3: lambda a: a[::-1, ::-1],
+    4: lambda a: a[::-1],
+    5: lambda a: a.swapaxes(0, 1),
+    6: lambda a: np.rot90(a, -1),
+    7: lambda a: a[::-1, ::-1].swapaxes(0, 1),
+    8: lambda a: np.rot90(a, 1),
+}
+
+
+def _draft_scale(size, stored) -> int:
+    """DCT scale (1, 2, 4 or 8) that Pillow's ``draft`` picks for ``stored``."""
+    if stored is None:
+        return 1
+    most = min(size[0] // stored[0], size[1] // stored[1])
+    return next(a for a in (8, 4, 2, 1) if most >= a)
+
+
+def _decode_fast(fast, data: bytes, grey: bool, size, stored) -> np.ndarray:
+    """Decode JPEG bytes with simplejpeg, as Pillow would (bit-identical).
+
+    Both use libjpeg-turbo; the reduce-on-decode scale is Pillow's (1/2^k), and
+    ``strict=True`` turns libjpeg's warnings (a truncated file) into errors.
+    """
+    scale = _draft_scale(size, stored)
+    arr = fast.decode_jpeg(
+        data,
+        colorspace="GRAY" if grey else "RGB",
+        min_height=-(-size[1] // scale),
+        min_width=-(-size[0] // scale),
+        min_factor=scale,
+        strict=True,
+    )
+    return arr[..., 0] if grey else arr
+
+
 def _decode(path, channels, size, resize) -> np.ndarray:
     with open(path, "rb") as fh:  # a missing file is a FileNotFoundError
-        with Image.open(fh) as img:
+        with Image.open(fh) as img:  # reads the header only
             _check_pixels(img, path)
             fmt = img.format
             orientation = img.getexif().get(_ORIENTATION_TAG, 1)
-            if orientation not in range(2, 9):
+            if orientation not in _ORIENT:
                 orientation = 1
             shape = img.size[::-1] if orientation < 5 else img.size
             target = None if size is None else _intermediate_size(shape, size, resize)
-            grey = channels == 1 and img.mode in ("L", "RGB")
+            # For JPEG: reduce on decode (DCT scaling) to no less than the target
+            # (in the stored orientation), and decode only the luma plane for grey.
+            stored = None if target is None else target[::-1]
+            if stored is not None and orientation >= 5:
+                stored = stored[::-1]
+            grey = img.mode == "L" or (channels == 1 and img.mode == "RGB")
+            fast = _fast_jpeg() if fmt == "JPEG" and img.mode in ("L", "RGB") else None
+            if fast is not None:
+                fh.seek(0)
+                arr = _decode_fast(fast, fh.read(), grey, img.size, stored)
+                if orientation != 1:
+                    arr = _ORIENT[orientation](arr)
+                return _finish_8bit(arr, None, channels, target, size)
             if fmt == "JPEG" and (grey or target is not None):
-                # Reduce on decode (DCT scaling by 1/2, 1/4, 1/8) to no less than
-                # the target, and decode the luma plane only for grey output.
-                stored = None if target is None else target[::-1]
-                if stored is not None and orientation >= 5:
-                    stored = stored[::-1]
                 img.draft("L" if grey else None, stored)
             img.load()  # full decode inside the try: a truncated file raises here
             if orientation != 1:
                 img = ImageOps.exif_transpose(img)
             if img.mode in _DEEP:
                 arr = _to_channels(_deep_array(img, fmt, target), channels)
-            else:
-                if img.mode not in _NATIVE_8BIT:
-                    raise ImageReadError(
-                        f"cannot read image {os.fspath(path)!r}: Pillow mode "
-                        f"{img.mode!r} is not supported.",
-                        path,
-                    )
-                mode = _CHANNEL_MODES.get(channels) or _NATIVE_8BIT[img.mode]
-                if img.mode in ("P", "PA") and channels is None:
-                    if "transparency" in img.info or img.mode == "PA":
-                        mode = "RGBA"
-                if img.mode != mode:
-                    img = img.convert(mode)
-                if target is not None and target != img.size[::-1]:
-                    img = img.resize(target[::-1], Image.Resampling.BILINEAR)
-                arr = np.array(img)  # a writeable copy
+                return _fit(arr, size) if size is not None else arr
+            if img.mode not in _NATIVE_8BIT:
+                raise ImageReadError(
+                    f"cannot read image {os.fspath(path)!r}: Pillow mode "
+                    f"{img.mode!r} is not supported.",
+                    path,
+                )
+            mode = _NATIVE_8BIT[img.mode]
+            if img.mode in ("P", "PA") and channels is None:
+                if "transparency" in img.info or img.mode == "PA":
+                    mode = "RGBA"
+            if img.mode != mode:
+                img = img.convert(mode)
+            return _finish_8bit(None, img, channels, target, size)
+
+
+def _finish_8bit(arr, img, channels, target, size) -> np.ndarray:
+    """Convert channels, resize and fit an 8-bit image given as array or Pillow."""
+    if img is None:
+        img_mode = "L" if arr.ndim == 2 else "RGB"
+    else:
+        img_mode = img.mode
+    mode = _CHANNEL_MODES.get(channels, img_mode)
+    shape = arr.shape[:2] if img is None else img.size[::-1]
+    if mode != img_mode or (target is not None and target != shape):
+        img = Image.fromarray(arr) if img is None else img
+        if mode != img.mode:
+            img = img.convert(mode)
+        if target is not None and target != shape:
+            img = img.resize(target[::-1], Image.Resampling.BILINEAR)
+        arr = None
+    if arr is None:
+        arr = np.array(img)  # a writeable copy
+    elif not arr.flags.writeable or not arr.flags.c_contiguous:
+        arr = np.ascontiguousarray(arr).copy()
     if size is not None and arr.shape[:2] != size:
         arr = _fit(arr, size)
     return arr

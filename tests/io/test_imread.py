@@ -35,6 +35,17 @@ def _save(image, path, **kwargs):
     return path
 
 
+@pytest.fixture(params=["pillow", "simplejpeg"])
+def decoder(request, monkeypatch):
+    """Run a JPEG test with Pillow's decoder and with the optional simplejpeg."""
+    if request.param == "pillow":
+        module = None
+    else:
+        module = pytest.importorskip("simplejpeg")
+    monkeypatch.setattr(imread_module, "_SIMPLEJPEG", module)
+    return request.param
+
+
 def _jpeg_close(got, expected, mean=3.0):
     assert got.shape == expected.shape
     diff = np.abs(got.astype(float) - expected.astype(float))
@@ -122,7 +133,7 @@ def test_channels_on_grey_and_rgb(tmp_path):
     )
 
 
-def test_rgb_jpeg_within_tolerance(tmp_path):
+def test_rgb_jpeg_within_tolerance(tmp_path, decoder):
     rgb = _rgb(64, 80)
     path = _save(Image.fromarray(rgb), tmp_path / "rgb.jpg", quality=95)
     got = imread(path)
@@ -174,7 +185,7 @@ def test_float_and_int32_tiff(tmp_path):
 
 # --------------------------------------------------------------------- orientation
 @pytest.mark.parametrize(("orientation", "k"), [(6, -1), (8, 1), (3, 2)])
-def test_exif_orientation_applied(tmp_path, orientation, k):
+def test_exif_orientation_applied(tmp_path, orientation, k, decoder):
     stored = _blocks(40, 24)
     exif = Image.Exif()
     exif[0x0112] = orientation
@@ -217,27 +228,65 @@ def test_resize_policies_exact_on_png(tmp_path):
     np.testing.assert_array_equal(imread(path, size=(20, 40), resize="crop"), rgb)
 
 
-def test_jpeg_reduce_on_decode(tmp_path, monkeypatch):
+def test_jpeg_reduce_on_decode(tmp_path, monkeypatch, decoder):
     rgb = np.asarray(Image.fromarray(_rgb(64, 64)).resize((512, 512)))
     path = _save(Image.fromarray(rgb), tmp_path / "big.jpg", quality=95)
-    calls = []
-    original = JpegImagePlugin.JpegImageFile.draft
+    decoded = []  # the size each call decoded at
+    if decoder == "pillow":
+        original = JpegImagePlugin.JpegImageFile.draft
 
-    def spy(self, mode, size):
-        result = original(self, mode, size)
-        calls.append((size, self.size))
-        return result
+        def spy(self, mode, size):
+            result = original(self, mode, size)
+            decoded.append(self.size)
+            return result
 
-    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
+        monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
+    else:
+        simplejpeg = imread_module._SIMPLEJPEG
+
+        class Spy:
+            def decode_jpeg(self, *args, **kwargs):
+                out = simplejpeg.decode_jpeg(*args, **kwargs)
+                decoded.append(out.shape[1::-1])
+                return out
+
+        monkeypatch.setattr(imread_module, "_SIMPLEJPEG", Spy())
     small = imread(path, size=(64, 64))
-    assert calls == [((64, 64), (64, 64))]  # decoded at 1/8 scale, not 512x512
+    assert decoded == [(64, 64)]  # decoded at 1/8 scale, not 512x512
     reference = np.asarray(
         Image.fromarray(rgb).resize((64, 64), Image.Resampling.BILINEAR)
     )
     _jpeg_close(small, reference, mean=4.0)
-    calls.clear()
+    decoded.clear()
     assert imread(path, size=(100, 100)).shape == (100, 100, 3)
-    assert calls == [((100, 100), (128, 128))]  # 1/4: never below the size asked
+    assert decoded == [(128, 128)]  # 1/4: never below the size asked
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_fast_decoder_equals_pillow(tmp_path, monkeypatch, orientation):
+    simplejpeg = pytest.importorskip("simplejpeg")
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    rgb = _rgb(48, 30)
+    path = _save(Image.fromarray(rgb), tmp_path / "o.jpg", exif=exif, quality=90)
+    grey = _save(Image.fromarray(rgb).convert("L"), tmp_path / "g.jpg", exif=exif)
+    options = [
+        {},
+        {"as_grey": True},
+        {"channels": 4},
+        {"size": (24, 15)},
+        {"size": 8, "resize": "crop"},
+    ]
+    for kwargs in options:
+        for file in (path, grey):
+            monkeypatch.setattr(imread_module, "_SIMPLEJPEG", None)
+            slow = imread(file, **kwargs)
+            monkeypatch.setattr(imread_module, "_SIMPLEJPEG", simplejpeg)
+            fast = imread(file, **kwargs)
+            assert fast.flags.writeable and fast.flags.c_contiguous
+            assert fast.dtype == slow.dtype and fast.shape == slow.shape
+            # Same libjpeg-turbo, same DCT scale: bit-identical.
+            np.testing.assert_array_equal(fast, slow)
 
 
 # --------------------------------------------------------------- unreadable files
@@ -257,7 +306,7 @@ def _truncated_png(tmp_path):
 
 
 @pytest.mark.parametrize("make", [_truncated_jpeg, _truncated_png])
-def test_truncated_file_raises_naming_it(tmp_path, make):
+def test_truncated_file_raises_naming_it(tmp_path, make, decoder):
     path = make(tmp_path)
     with pytest.raises(ImageReadError, match=re.escape(str(path))) as info:
         imread(path)
@@ -266,7 +315,7 @@ def test_truncated_file_raises_naming_it(tmp_path, make):
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
 
 
-def test_empty_and_text_files_raise(tmp_path):
+def test_empty_and_text_files_raise(tmp_path, decoder):
     empty = tmp_path / "empty.png"
     empty.write_bytes(b"")
     with pytest.raises(ImageReadError, match=r"empty\.png.*not an image"):
@@ -305,7 +354,7 @@ def test_imread_skip_warns_and_returns_none(tmp_path):
         assert imread(text, on_error="skip") is None
 
 
-def test_collection_raise_names_the_bad_file(tmp_path):
+def test_collection_raise_names_the_bad_file(tmp_path, decoder):
     good = [_save(Image.fromarray(_rgb()), tmp_path / f"{i}.png") for i in range(3)]
     bad = _truncated_jpeg(tmp_path)
     with pytest.raises(ImageReadError, match=r"cut\.jpg"):
