@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import struct
 import warnings
 from collections.abc import Iterable, Sequence
 
@@ -59,6 +60,18 @@ _DEEP = {
     "F": np.float32,
 }
 _ORIENTATION_TAG = 0x0112
+# Exceptions that decoders raise on corrupt data (Pillow documents OSError,
+# SyntaxError, ValueError, EOFError and struct.error; plugins also raise IndexError
+# and KeyError on broken headers). Anything else is a bug and propagates.
+_DECODE_ERRORS = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    struct.error,
+    IndexError,
+    KeyError,
+)
 
 
 class ImageReadError(ValueError):
@@ -233,7 +246,7 @@ def _draft_scale(size, stored) -> int:
     if stored is None:
         return 1
     most = min(size[0] // stored[0], size[1] // stored[1])
-    return next(a for a in (8, 4, 2, 1) if most >= a)
+    return next((a for a in (8, 4, 2) if most >= a), 1)
 
 
 def _decode_fast(fast, data: bytes, grey: bool, size, stored) -> np.ndarray:
@@ -337,7 +350,7 @@ def _read(path, channels, size, resize) -> np.ndarray:
         ) from exc
     except (FileNotFoundError, IsADirectoryError, PermissionError):
         raise
-    except Exception as exc:  # Pillow raises many types on corrupt data
+    except _DECODE_ERRORS as exc:  # what Pillow and simplejpeg raise on bad data
         reason = str(exc) or type(exc).__name__
         if "cannot identify image file" in reason:
             reason = "not an image file, or a format Pillow cannot read"

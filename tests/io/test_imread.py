@@ -262,6 +262,16 @@ def test_jpeg_reduce_on_decode(tmp_path, monkeypatch, decoder):
     assert decoded == [(128, 128)]  # 1/4: never below the size asked
 
 
+def test_jpeg_upscale(tmp_path, decoder):
+    rgb = _rgb(20, 30)
+    path = _save(Image.fromarray(rgb), tmp_path / "small.jpg", quality=95)
+    big = imread(path, size=(60, 90))
+    assert big.shape == (60, 90, 3)
+    reference = Image.fromarray(imread(path)).resize((90, 60), Image.BILINEAR)
+    np.testing.assert_array_equal(big, np.asarray(reference))
+    assert imread(path, size=(40, 10), resize="crop", as_grey=True).shape == (40, 10)
+
+
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_fast_decoder_equals_pillow(tmp_path, monkeypatch, orientation):
     simplejpeg = pytest.importorskip("simplejpeg")
