@@ -406,17 +406,26 @@ def varied_rows(folder: str, m: int) -> list[dict]:
     for name, (factory, needs_y) in varied_transformers().items():
         times = {}
         for label, X in (("one size", one), ("varied", varied)):
-            est = factory().fit(X, y) if needs_y else factory().fit(X)
-            _, seconds, _ = measure(est.transform, X)
-            times[label] = seconds / m
-        rows.append(
-            {
-                "transformer": name,
+            try:
+                est = factory().fit(X, y) if needs_y else factory().fit(X)
+                _, seconds, _ = measure(est.transform, X)
+            except ValueError as exc:  # e.g. "needs images of one size"
+                times[label] = str(exc).split(", but ")[-1][:60]
+            else:
+                times[label] = seconds / m
+        if all(isinstance(t, float) for t in times.values()):
+            cells = {
                 "one size ms/img": 1e3 * times["one size"],
                 "varied ms/img": 1e3 * times["varied"],
                 "varied/one": times["varied"] / times["one size"],
             }
-        )
+        else:
+            cells = {
+                k: (t if isinstance(t, str) else 1e3 * t) for k, t in times.items()
+            }
+            cells = {f"{k} ms/img": v for k, v in cells.items()}
+            cells["varied/one"] = "n/a"
+        rows.append({"transformer": name, **cells})
     sizes = sorted({im.shape[:2] for im in varied})
     print(f"\n{m} images, {len(sizes)} distinct sizes, one size = {SIZE}x{SIZE}")
     return rows
