@@ -177,6 +177,7 @@ def load_image_folder(
     >>> X, y = load_image_folder(root, return_paths=False, size=4, return_X_y=True)
     >>> X.shape, y.tolist()
     ((4, 4, 4, 3), [0, 0, 1, 1])
+    >>> import shutil; shutil.rmtree(root)
     """
     if not isinstance(root, str | os.PathLike):
         raise TypeError(f"root must be a str or os.PathLike; got {root!r}.")

@@ -433,13 +433,15 @@ def imread(
     >>> import numpy as np
     >>> from PIL import Image
     >>> from skcv.io import imread
-    >>> path = os.path.join(tempfile.mkdtemp(), "red.png")
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "red.png")
     >>> Image.new("RGB", (40, 30), (255, 0, 0)).save(path)
     >>> image = imread(path)
     >>> image.shape, image.dtype
     ((30, 40, 3), dtype('uint8'))
     >>> imread(path, as_grey=True, size=(15, 20)).shape
     (15, 20)
+    >>> import shutil; shutil.rmtree(folder)
     """
     path = _check_path(path)
     channels = _check_channels(channels, as_grey)
@@ -531,6 +533,7 @@ def imread_collection(
     [(8, 10, 3), (8, 11, 3), (8, 12, 3)]
     >>> imread_collection(paths, size=(4, 4), as_grey=True).shape
     (3, 4, 4)
+    >>> import shutil; shutil.rmtree(folder)
     """
     if isinstance(paths, str | os.PathLike):
         raise TypeError(
