@@ -448,3 +448,32 @@ def test_bad_path_types(tmp_path):
 def test_doctests():
     result = doctest.testmod(imread_module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_big_endian_16bit_tiff_is_native_uint16(tmp_path):
+    deep = (np.arange(20 * 30).reshape(20, 30) * 100).astype(np.uint16)
+    image = Image.frombuffer("I;16B", (30, 20), deep.astype(">u2").tobytes())
+    path = _save(image, tmp_path / "be.tif")
+    with Image.open(path) as check:
+        assert check.mode == "I;16B"
+    got = imread(path)
+    assert got.dtype == np.dtype(np.uint16) and got.dtype.isnative
+    np.testing.assert_array_equal(got, deep)
+
+
+def test_png_exif_orientation_exact(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    rgb = _rgb(20, 30)
+    path = _save(Image.fromarray(rgb), tmp_path / "o.png", exif=exif)
+    np.testing.assert_array_equal(imread(path), np.rot90(rgb, -1))
+
+
+def test_progressive_jpeg(tmp_path, decoder):
+    rgb = _rgb(40, 50)
+    path = _save(Image.fromarray(rgb), tmp_path / "p.jpg", progressive=True, quality=95)
+    _jpeg_close(imread(path), rgb)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 2 // 3])
+    with pytest.raises(ImageReadError, match=r"p\.jpg"):
+        imread(path)
