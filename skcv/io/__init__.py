@@ -1,8 +1,10 @@
-"""Reading image files (Pillow): :func:`imread` and :func:`imread_collection`.
+"""Reading image files and saving models safely.
 
-Images come back channels last, in the file's own depth (uint8, uint16 or float32),
-with the EXIF orientation applied; an unreadable file raises
-:class:`ImageReadError` naming it, or is skipped and reported.
+* :func:`imread`, :func:`imread_collection` (Pillow): images come back channels
+  last, in the file's own depth (uint8, uint16 or float32), with the EXIF
+  orientation applied; an unreadable file raises :class:`ImageReadError` naming
+  it, or is skipped and reported.
+* :func:`save_model`, :func:`load_model`: models in ``.skops`` files.
 """
 
 from skcv._lazy import attach
@@ -14,5 +16,7 @@ __getattr__, __dir__, __all__ = attach(
         "ImageReadError": "skcv.io._imread",
         "imread": "skcv.io._imread",
         "imread_collection": "skcv.io._imread",
+        "load_model": "skcv.io._model_file",
+        "save_model": "skcv.io._model_file",
     },
 )
