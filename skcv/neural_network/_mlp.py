@@ -114,6 +114,10 @@ class MLPClassifier(BaseTrainedClassifier):
         Epochs without improvement of ``tol`` before stopping.
     class_weight : dict, "balanced" or None, default=None
         Per-class factors of the sample losses.
+    record_batches : bool, default=False
+        Also record the training loss of every minibatch (first-order solvers)
+        in ``batch_loss_curve_``; the second-order solvers record every
+        iteration in ``history_`` anyway.
 
     Attributes
     ----------
@@ -135,6 +139,17 @@ class MLPClassifier(BaseTrainedClassifier):
         ``"softmax"``.
     loss_curve_ : list of float
         Training loss after each epoch.
+    history_ : list of dict
+        One record per epoch (first-order) or iteration (second-order), with
+        the keys of the torch estimators: ``epoch``, ``train_loss`` (penalty
+        included), ``train_accuracy`` (on the training batches as they were
+        seen during the epoch, no extra pass; dropout on), ``valid_loss`` and
+        ``valid_accuracy`` (the early-stopping split, penalty included in the
+        loss; NaN without it), ``lr`` (NaN for second-order solvers) and
+        ``seconds``. :func:`skcv.plot.plot_history` draws it.
+    batch_loss_curve_ : list of float or None
+        With ``record_batches=True``: the loss of every minibatch (of every
+        iteration for second-order solvers), else None.
     validation_scores_ : list of float or None
         Validation accuracy (weighted like the loss) after each epoch with
         early stopping.
@@ -253,6 +268,7 @@ class MLPClassifier(BaseTrainedClassifier):
         epsilon=1e-8,
         n_iter_no_change=10,
         class_weight=None,
+        record_batches=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -284,6 +300,7 @@ class MLPClassifier(BaseTrainedClassifier):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
+        self.record_batches = record_batches
 
     # ------------------------------------------------------------ settings
     def _hidden(self):
