@@ -170,7 +170,10 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
             **self._schedule_kwargs(),
         )
         return TrainState(
-            optimizer=opt, schedule=sched, record_batches=self.record_batches
+            optimizer=opt,
+            schedule=sched,
+            record_batches=self.record_batches,
+            lr_probe=getattr(self, "_lr_probe", None),
         )
 
     def _publish(self, state):

@@ -118,6 +118,7 @@ class TrainState:
     history: list[dict] = field(default_factory=list)
     record_batches: bool = False
     batch_losses: list[float] = field(default_factory=list)
+    lr_probe: Any = None  # skcv._optim._lr_probe.LRProbe of a range test
 
 
 def divergence_error(learning_rate: float, epoch: int, loss: float) -> ValueError:
@@ -239,7 +240,12 @@ def train_minibatch(
                     np.take(X, idx, axis=0, out=Xb)
                     yb = y[idx]
                     swb = None if sample_weight is None else sample_weight[idx]
+                probe = state.lr_probe
+                if probe is not None:
+                    opt.learning_rate = probe.next_rate()
                 loss, grads = model.loss_grad(Xb, yb, swb)
+                if probe is not None:
+                    probe.record(loss)
                 if state.first_loss is None:
                     state.first_loss = abs(loss)
                 if not np.isfinite(loss) or abs(loss) > DIVERGENCE_FACTOR * (
