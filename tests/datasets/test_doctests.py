@@ -8,6 +8,7 @@ MODULES = [
     "skcv.datasets._detection",
     "skcv.datasets._digits",
     "skcv.datasets._textures",
+    "skcv.datasets._toy2d",
 ]
 
 
