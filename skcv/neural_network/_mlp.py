@@ -69,8 +69,10 @@ class MLPClassifier(BaseTrainedClassifier):
         Softmax cross-entropy or the multiclass (Weston-Watkins) hinge.
     weight_init : {"auto", "xavier", "he", "normal"} or float, default="auto"
         ``"xavier"``: ``N(0, 1/fan_in)``; ``"he"``: ``N(0, 2/fan_in)``;
-        ``"normal"``: ``N(0, 0.01^2)``; a float: ``N(0, std^2)``; ``"auto"``: He
-        for the ReLU family, Xavier otherwise. Biases start at 0.
+        ``"normal"``: ``N(0, 0.01^2)``; a float: ``N(0, std^2)`` (``0.0``: all
+        zeros, the course's counter-example: every hidden unit then stays
+        identical to the others); ``"auto"``: He for the ReLU family, Xavier
+        otherwise. Biases start at 0.
     batch_norm : bool, default=False
         Batch normalisation between each hidden dense layer and its activation
         (running statistics at prediction time).
@@ -221,7 +223,7 @@ class MLPClassifier(BaseTrainedClassifier):
         "loss": [StrOptions({"cross_entropy", "hinge"})],
         "weight_init": [
             StrOptions({"auto", "xavier", "he", "normal"}),
-            Interval(Real, 0, None, closed="neither"),
+            Interval(Real, 0, None, closed="left"),
         ],
         "batch_norm": ["boolean"],
         "dropout": ["array-like", Interval(Real, 0, 1, closed="left")],
