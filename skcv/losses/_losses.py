@@ -66,6 +66,7 @@ def _check_delta(delta):
 def _result(value, dscores, squeeze, return_gradient):
     if not return_gradient:
         return value
+    dscores += 0.0  # no negative zeros from the in-place arithmetic
     return value, dscores[0] if squeeze else dscores
 
 

@@ -344,11 +344,10 @@ class LRRangeTestDisplay:
         )
         ax.set_xscale("log")
         finite = self.smoothed_losses[np.isfinite(self.smoothed_losses)]
-        if finite.size:
+        if finite.size:  # the falling part, not the explosion, fills the axes
             low, high = finite.min(), finite[0]
-            ax.set_ylim(
-                low - 0.1 * (high - low + 1e-12), max(finite.max(), high) * 1.05
-            )
+            span = max(high - low, 0.05 * abs(high), 1e-12)
+            ax.set_ylim(low - 0.1 * span, high + 0.5 * span)
         ax.set_xlabel("learning rate")
         ax.set_ylabel("training loss")
         if self.estimator_name:

@@ -164,9 +164,8 @@ class OptimizerPathDisplay:
         points = np.concatenate([r.path for r in self.results.values()])
         if self.minimum is not None:
             points = np.vstack([points, self.minimum])
-        lo, hi = np.percentile(points, [1, 99], axis=0)
-        start = np.array([r.path[0] for r in self.results.values()])
-        lo, hi = np.minimum(lo, start.min(0)), np.maximum(hi, start.max(0))
+        points = points[np.all(np.isfinite(points), axis=1)]
+        lo, hi = points.min(axis=0), points.max(axis=0)
         pad = 0.15 * np.maximum(hi - lo, 1e-3)
         lo, hi = lo - pad, hi + pad
         gx, gy = np.meshgrid(
@@ -180,7 +179,7 @@ class OptimizerPathDisplay:
             lv = np.geomspace(zmin, Z.max(), levels)
         else:
             lv = levels
-        ax.contour(gx, gy, Z, levels=lv, cmap="Greys", linewidths=0.6)
+        ax.contour(gx, gy, Z, levels=lv, colors="0.75", linewidths=0.6)
         self.lines_ = {}
         for name, res in self.results.items():
             tag = f"{res.nit} it" if res.success else f"no conv. in {res.nit} it"
