@@ -11,6 +11,7 @@ CIFAR-10 (``--data-home``): raw pixels standardised per pixel, a subset
 otherwise), 5 epochs, one split.
 
     python benchmarks/bench_lr_range.py [--data-home DIR] [--quick]
+    python benchmarks/bench_lr_range.py --rules   # compare the suggestion rules
 """
 
 import os
@@ -93,8 +94,61 @@ def run(name, splits, epochs):
     return rows
 
 
+def compare_rules(splits, epochs):
+    """Worst and mean gap to the grid's best of each suggestion rule (digits)."""
+    ests = estimators(epochs)
+    ests["MLP(64) sgd+momentum, batch 128"] = MLPClassifier(
+        (64,), solver="sgd", batch_size=128, max_iter=epochs, random_state=0
+    )
+    settings = [
+        ("min/10", 100, 0.98),
+        ("steepest", 100, 0.98),
+        ("min/10", 200, 0.98),
+        ("steepest", 200, 0.98),
+        ("min/10", 100, 0.9),
+        ("steepest", 100, 0.9),
+    ]
+    gaps = {s: [] for s in settings}
+    for est in ests.values():
+        best = max(accuracy(est, lr, splits) for lr in GRID)
+        for rule, num, beta in settings:
+            rates = [
+                lr_range_test(
+                    est,
+                    X_tr,
+                    y_tr,
+                    min_lr=1e-5,
+                    max_lr=10,
+                    num=num,
+                    beta=beta,
+                    suggestion=rule,
+                ).suggestion
+                for X_tr, _, y_tr, _ in splits
+            ]
+            acc = np.mean(
+                [accuracy(est, lr, [s]) for lr, s in zip(rates, splits, strict=True)]
+            )
+            gaps[(rule, num, beta)].append(best - acc)
+    return [
+        {
+            "rule": rule,
+            "num": num,
+            "beta": beta,
+            "worst gap": max(g),
+            "mean gap": float(np.mean(g)),
+        }
+        for (rule, num, beta), g in gaps.items()
+    ]
+
+
 def main():
-    args = parser(__doc__).parse_args()
+    p = parser(__doc__)
+    p.add_argument(
+        "--rules",
+        action="store_true",
+        help="compare the suggestion rules on digits (5 estimators) instead",
+    )
+    args = p.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     X, y = load_digits(return_X_y=True)
     X = X / 16
@@ -102,6 +156,10 @@ def main():
         train_test_split(X, y, test_size=0.3, random_state=s, stratify=y)
         for s in range(3)
     ]
+    if args.rules:
+        print(machine_line())
+        print(markdown_table(compare_rules(splits, epochs=15)))
+        return
     rows = run("digits", splits, epochs=15)
     if args.data_home:
         from skcv.datasets import load_cifar10
