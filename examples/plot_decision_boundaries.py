@@ -1,6 +1,6 @@
 """
 Decision boundaries: a linear classifier fails, wider MLPs succeed
-=================================================================
+==================================================================
 
 The course's non-linearly separable 2-D sets (:func:`skcv.datasets.make_spiral`
 and :func:`skcv.datasets.make_xor`) and scikit-learn's

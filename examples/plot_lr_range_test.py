@@ -1,6 +1,6 @@
 """
 Learning-rate range test: pick ``learning_rate_init`` in one short run
-=====================================================================
+======================================================================
 
 :func:`skcv.model_selection.lr_range_test` trains a clone of the estimator for
 100 minibatches while the learning rate grows exponentially from ``min_lr`` to
