@@ -58,9 +58,21 @@ def _check(scores, y_true, sample_weight):
     return scores, y, sample_weight
 
 
-def _check_delta(delta):
+def _hinge(y_true, scores, multi_class, delta, sample_weight, return_gradient, squared):
+    """Validate, then call the training code's multiclass hinge."""
+    if multi_class not in ("weston_watkins", "crammer_singer"):
+        raise ValueError(
+            "multi_class must be 'weston_watkins' or 'crammer_singer'; got "
+            f"{multi_class!r}."
+        )
     if not isinstance(delta, Real) or isinstance(delta, bool) or not delta > 0:
         raise ValueError(f"delta must be a positive number; got {delta!r}.")
+    squeeze = np.ndim(scores) == 1
+    S, y, w = _check(scores, y_true, sample_weight)
+    value, dS = multiclass_hinge(
+        S, y, w, delta=float(delta), multi_class=multi_class, squared=squared
+    )
+    return _result(value, dS, squeeze, return_gradient)
 
 
 def _result(value, dscores, squeeze, return_gradient):
@@ -140,16 +152,9 @@ def hinge_loss(
     >>> round(loss, 2), grad.tolist()
     (2.9, [[-1.0, 1.0, 0.0]])
     """
-    if multi_class not in ("weston_watkins", "crammer_singer"):
-        raise ValueError(
-            "multi_class must be 'weston_watkins' or 'crammer_singer'; got "
-            f"{multi_class!r}."
-        )
-    _check_delta(delta)
-    squeeze = np.ndim(scores) == 1
-    S, y, w = _check(scores, y_true, sample_weight)
-    value, dS = multiclass_hinge(S, y, w, delta=float(delta), multi_class=multi_class)
-    return _result(value, dS, squeeze, return_gradient)
+    return _hinge(
+        y_true, scores, multi_class, delta, sample_weight, return_gradient, False
+    )
 
 
 def squared_hinge(
@@ -197,18 +202,9 @@ def squared_hinge(
     >>> round(squared_hinge([0], [[3.2, 5.1, -1.7]]), 6)
     8.41
     """
-    if multi_class not in ("weston_watkins", "crammer_singer"):
-        raise ValueError(
-            "multi_class must be 'weston_watkins' or 'crammer_singer'; got "
-            f"{multi_class!r}."
-        )
-    _check_delta(delta)
-    squeeze = np.ndim(scores) == 1
-    S, y, w = _check(scores, y_true, sample_weight)
-    value, dS = multiclass_hinge(
-        S, y, w, delta=float(delta), multi_class=multi_class, squared=True
+    return _hinge(
+        y_true, scores, multi_class, delta, sample_weight, return_gradient, True
     )
-    return _result(value, dS, squeeze, return_gradient)
 
 
 def softmax_cross_entropy(y_true, scores, *, sample_weight=None, return_gradient=False):

@@ -142,16 +142,12 @@ class MLPClassifier(BaseTrainedClassifier):
     loss_curve_ : list of float
         Training loss after each epoch.
     history_ : list of dict
-        One record per epoch (first-order) or iteration (second-order), with
-        the keys of the torch estimators: ``epoch``, ``train_loss`` (penalty
-        included), ``train_accuracy`` (on the training batches as they were
-        seen during the epoch, no extra pass; dropout on), ``valid_loss`` and
-        ``valid_accuracy`` (the early-stopping split, penalty included in the
-        loss; NaN without it), ``lr`` (NaN for second-order solvers) and
-        ``seconds``. :func:`skcv.plot.plot_history` draws it.
+        One record per epoch (or second-order iteration) with the keys of every
+        iterative skcv estimator (``epoch``, ``train_loss``, ``train_accuracy``,
+        ``valid_loss``, ``valid_accuracy``, ``lr``, ``seconds``), as described
+        for :class:`~skcv.linear_model.SoftmaxClassifier`.
     batch_loss_curve_ : list of float or None
-        With ``record_batches=True``: the loss of every minibatch (of every
-        iteration for second-order solvers), else None.
+        Every minibatch's loss with ``record_batches=True``, else None.
     validation_scores_ : list of float or None
         Validation accuracy (weighted like the loss) after each epoch with
         early stopping.
