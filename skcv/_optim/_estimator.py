@@ -49,6 +49,7 @@ SHARED_CONSTRAINTS: dict = {
     "shuffle": ["boolean"],
     "class_weight": [dict, StrOptions({"balanced"}), None],
     "warm_start": ["boolean"],
+    "record_batches": ["boolean"],
     "random_state": ["random_state"],
     "verbose": ["verbose"],
 }
@@ -168,12 +169,21 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
             step_size=max(1, self.max_iter // 3),
             **self._schedule_kwargs(),
         )
-        return TrainState(optimizer=opt, schedule=sched)
+        return TrainState(
+            optimizer=opt,
+            schedule=sched,
+            record_batches=self.record_batches,
+            lr_probe=getattr(self, "_lr_probe", None),
+        )
 
     def _publish(self, state):
         self._publish_params()
         if state is None:
             return
+        self.history_ = [dict(h) for h in state.history]
+        self.batch_loss_curve_ = (
+            list(state.batch_losses) if state.record_batches else None
+        )
         self.loss_curve_ = list(state.loss_curve)
         self.validation_scores_ = (
             list(state.validation_scores) if state.validation_scores else None
@@ -247,6 +257,7 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
         net = self._net()
         self._publish(None)
         if solver in SECOND_ORDER_SOLVERS:
+            records: list[dict] = []
             curve, n_iter = train_second_order(
                 self._second_order_view(net),
                 X,
@@ -256,9 +267,14 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
                 max_iter=self.max_iter,
                 tol=self.tol,
                 preconditioner=self._preconditioner(net, X, sw),
+                history=records,
             )
             self._after_second_order(net, X)
             self._train_state = None
+            self.history_ = records
+            # Second-order solvers record every iteration in ``history_``
+            # already; there are no batches.
+            self.batch_loss_curve_ = list(curve) if self.record_batches else None
             self.loss_curve_ = curve
             self.validation_scores_ = None
             self.best_validation_score_ = None
@@ -274,6 +290,8 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
             )
         state = self._new_state(net, solver)
         if history is not None:
+            state.history = [dict(h) for h in history.history]
+            state.batch_losses = list(history.batch_losses)
             state.loss_curve = list(history.loss_curve)
             state.validation_scores = list(history.validation_scores)
             state.n_iter, state.t = history.n_iter, history.t

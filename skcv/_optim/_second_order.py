@@ -17,12 +17,14 @@ strongly correlated; see :mod:`skcv.linear_model`).
 
 from __future__ import annotations
 
+import time
 from typing import Protocol
 
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
+from skcv._optim._loop import history_record
 from skcv.utils._warnings import warn_external
 
 __all__ = [
@@ -96,6 +98,7 @@ def train_second_order(
     max_iter: int = 200,
     tol: float = 1e-4,
     preconditioner: Preconditioner | None = None,
+    history: list[dict] | None = None,
 ) -> tuple[list[float], int]:
     """Minimise the full-batch loss; return ``(loss_curve, n_iter)``.
 
@@ -106,7 +109,15 @@ def train_second_order(
     with respect to the parameters ``theta`` (at the start too: a warm start at
     the optimum takes no step), so preconditioning changes the path, not when it
     counts as converged.
+
+    With a ``history`` list, one record per iteration is appended to it (the
+    keys of :data:`skcv._optim._loop.HISTORY_KEYS`; ``epoch`` counts iterations,
+    ``train_accuracy`` comes from the model's ``batch_correct`` of the accepted
+    iterate when the solver evaluated it last, else NaN; no learning rate).
     """
+    n_total = float(len(y) if sample_weight is None else np.sum(sample_weight))
+    clock = {"t": time.perf_counter()}
+    seen: dict = {"z": None, "correct": None}
     params = model.params
     for p in params:
         if not p.flags.c_contiguous:
@@ -123,6 +134,8 @@ def train_second_order(
         theta = z if preconditioner is None else preconditioner.to_params(z)
         _unpack(theta, params)
         loss, grads = model.loss_grad(X, y, sample_weight)
+        if history is not None:
+            seen.update(z=z.copy(), correct=getattr(model, "batch_correct", None))
         flat = np.concatenate(
             [
                 (np.zeros(p.size) if g is None else np.asarray(g, np.float64).ravel())
@@ -139,6 +152,21 @@ def train_second_order(
 
     def callback(intermediate_result):
         curve.append(float(intermediate_result.fun))
+        if history is not None:
+            x, correct = intermediate_result.x, seen["correct"]
+            same = seen["z"] is not None and np.array_equal(seen["z"], x)
+            now = time.perf_counter()
+            history.append(
+                history_record(
+                    len(history) + 1,
+                    intermediate_result.fun,
+                    train_accuracy=(
+                        correct / n_total if same and correct is not None else np.nan
+                    ),
+                    seconds=now - clock["t"],
+                )
+            )
+            clock["t"] = now
         if preconditioner is None:
             return
         # The solver's own gradient test would see the gradient in z: apply
@@ -162,6 +190,8 @@ def train_second_order(
         value0, _ = fun(z0)
         if last["gmax"] <= tol:  # a warm start at the optimum: no step at all
             _unpack(theta0, params)
+            if history is not None:
+                history.append(history_record(len(history) + 1, value0))
             return [value0], 0
     extra = {}
     if method == "Newton-CG":
@@ -197,4 +227,6 @@ def train_second_order(
         )
     if not curve:
         curve.append(float(result.fun))
+        if history is not None:
+            history.append(history_record(len(history) + 1, result.fun))
     return curve, int(result.nit)

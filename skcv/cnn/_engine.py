@@ -399,6 +399,9 @@ class TorchTrainerMixin:
 
         step = 0
         self.interrupted_ = False
+        # A learning-rate range test (skcv.model_selection.lr_range_test) sets a
+        # probe that gives each step's rate and ends training when done.
+        probe = getattr(self, "_lr_probe", None)
         try:
             for _ in range(epochs):
                 t0 = time.perf_counter()
@@ -424,6 +427,9 @@ class TorchTrainerMixin:
                         )
                         for group in opt.param_groups:
                             group["lr"] = lr_now
+                    if probe is not None:
+                        for group in opt.param_groups:
+                            group["lr"] = probe.next_rate()
                     if lr_used is None:  # the epoch's first learning rate
                         lr_used = opt.param_groups[0]["lr"]
                     if augmenter:
@@ -433,6 +439,8 @@ class TorchTrainerMixin:
                     with self._autocast():
                         out = train_net(xb)
                         loss = self._batch_loss(out, tb)
+                    if probe is not None:
+                        probe.record(float(loss.detach()))
                     opt.zero_grad(set_to_none=True)
                     loss.backward()
                     opt.step()
