@@ -446,3 +446,40 @@ def test_partial_fit_calls_draw_new_random_streams():
     d.partial_fit(X, y, classes=np.unique(y))
     d.partial_fit(X, y)
     assert d._rng.randint(2**31 - 1) != s1
+
+
+# ------------------------------------------- divergence (issue 18, item 2)
+_DIVERGED = (
+    r"Training diverged at epoch \d+ \(loss=.+\); the last finite weights "
+    r"\(parameters and buffers\) were kept\. Lower learning_rate_init "
+    r"\(got 1000000\.0\)"
+)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_huge_learning_rate_keeps_the_last_finite_state(solver):
+    # sgd: the weights (and batch-norm statistics) turn NaN; adam: the loss grows
+    # to about 1e12 without ever becoming NaN. Both are divergence by the rule
+    # of skcv._optim, and the model keeps the last finite state for real.
+    X, y = _digits(128)
+    clf = _clf(solver=solver, epochs=1).fit(X, y)  # batch norm: buffers too
+    before = clf.predict_proba(X)
+    buffers = {k: v.clone() for k, v in clf.module_.named_buffers()}
+    assert any("running_var" in k for k in buffers)
+    clf.set_params(warm_start=True, learning_rate_init=1e6, epochs=3)
+    with pytest.raises(ValueError, match=_DIVERGED):
+        clf.fit(X, y)
+    after = clf.predict_proba(X)
+    assert np.isfinite(after).all()
+    np.testing.assert_array_equal(after, before)
+    for k, v in clf.module_.named_buffers():
+        torch.testing.assert_close(v, buffers[k], rtol=0, atol=0, msg=k)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_huge_learning_rate_from_scratch_leaves_a_finite_model(solver):
+    X, y = _digits(128)
+    clf = _clf(solver=solver, learning_rate_init=1e6)
+    with pytest.raises(ValueError, match=_DIVERGED):
+        clf.fit(X, y)
+    assert np.isfinite(clf.predict_proba(X)).all()
