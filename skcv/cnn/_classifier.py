@@ -94,7 +94,8 @@ def _read_checkpoint(path) -> dict:
             raise bad(f"the entry {key!r} is missing")
         if not isinstance(ckpt[key], kind) or isinstance(ckpt[key], bool):
             raise bad(
-                f"{key!r} must be of type {kind.__name__}, got {type(ckpt[key]).__name__}"
+                f"{key!r} must be of type {kind.__name__}, "
+                f"got {type(ckpt[key]).__name__}"
             )
     state = ckpt["state_dict"]
     for key in ("mean", "inv_std"):
