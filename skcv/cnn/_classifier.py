@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import warnings
+import zipfile
 from numbers import Real
 from pathlib import Path
 
@@ -57,12 +58,43 @@ _CHECKPOINT_ENTRIES = {
 }
 
 
+def _check_zip(path) -> None:
+    """Refuse what is not the zip file ``torch.save`` writes, before torch reads it.
+
+    ``torch.save`` stores its records uncompressed; a record that claims more
+    bytes than the file holds (or compression, a zip bomb) is refused, so that
+    reading it cannot allocate more memory than the file's size.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return  # torch.load raises FileNotFoundError (or reads a directory)
+    size = path.stat().st_size
+    problem = "the file is empty" if size == 0 else None
+    if problem is None and not zipfile.is_zipfile(path):
+        problem = "not the zip file torch.save writes (truncated or another format)"
+    if problem is None:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.compress_type != zipfile.ZIP_STORED or info.file_size > size:
+                    problem = (
+                        f"the record {info.filename!r} claims {info.file_size} bytes"
+                        f" (compression {info.compress_type}) in a file of {size}"
+                    )
+                    break
+    if problem is not None:
+        raise ValueError(
+            f"{path} is not a readable CNNClassifier checkpoint ({problem}); "
+            "save_checkpoint writes it with torch.save."
+        )
+
+
 def _read_checkpoint(path) -> dict:
     """``torch.load(path, weights_only=True)``, every entry checked.
 
     Any file that is not a complete, finite checkpoint written by
     ``save_checkpoint`` raises a ValueError that names ``path`` and the problem.
     """
+    _check_zip(path)
     try:
         with warnings.catch_warnings():
             # torch's remark on the pickle protocol of a non-zip file: such a
@@ -74,14 +106,21 @@ def _read_checkpoint(path) -> dict:
     except FileNotFoundError:
         raise
     except Exception as exc:  # empty, truncated, not torch's format, unsafe
-        lines = str(exc).splitlines() or [""]
-        why = next((ln for ln in lines if "WeightsUnpickler error" in ln), lines[0])
-        empty = Path(path).is_file() and Path(path).stat().st_size == 0
+        # torch's own first sentence suggests weights_only=False: keep the cause.
+        lines = [
+            ln.strip()
+            for ln in str(exc).splitlines()
+            if ln.strip()
+            and "Weights only load failed" not in ln
+            and not ln.startswith("Check the documentation")
+        ] or [""]
+        why = next((ln for ln in lines if "GLOBAL" in ln.upper()), lines[0])
+        why = why.split(" Please use ")[0]  # not: how to allowlist the global
         raise ValueError(
-            f"{path} is not a readable CNNClassifier checkpoint"
-            + (" (the file is empty)" if empty else f" ({type(exc).__name__}: {why})")
-            + "; it is read with torch.load(weights_only=True), which refuses "
-            "anything but tensors and plain containers."
+            f"{path} is not a readable CNNClassifier checkpoint "
+            f"({type(exc).__name__}: {why}); it is read with "
+            "torch.load(weights_only=True), which refuses anything but tensors "
+            "and plain containers."
         ) from exc
 
     def bad(problem):

@@ -10,6 +10,7 @@ import math
 import os
 import pickle
 import shutil
+import struct
 import tarfile
 import urllib.request
 from pathlib import Path
@@ -60,10 +61,14 @@ def get_data_home(data_home=None) -> Path:
     return Path(data_home).expanduser()
 
 
+class _Refused(pickle.UnpicklingError):
+    """A pickle refused by the checks below (not merely malformed)."""
+
+
 def _encode_latin1(obj, encoding="utf-8", errors="strict"):
     """``_codecs.encode`` as pickled by Python 3 for bytes (latin-1 only)."""
     if encoding not in ("latin1", "latin-1") or not isinstance(obj, str):
-        raise pickle.UnpicklingError(
+        raise _Refused(
             f"refusing codecs.encode with encoding={encoding!r}: CIFAR-10 files "
             "only use it to rebuild bytes from latin-1 text."
         )
@@ -96,7 +101,7 @@ class _Dtype:
             or align not in (0, False)
             or copy not in (1, True)
         ):
-            raise pickle.UnpicklingError(
+            raise _Refused(
                 f"refusing numpy.dtype{(spec, align, copy)!r}: a CIFAR-10 batch "
                 "only holds uint8 images and integer labels."
             )
@@ -112,7 +117,7 @@ class _Dtype:
             or _text(state[1]) not in byteorders
             or state[2:] != (None, None, None, -1, -1, 0)
         ):
-            raise pickle.UnpicklingError(
+            raise _Refused(
                 f"refusing the state {state!r} of numpy.dtype({self.base.str!r}): "
                 "it is not that of a plain integer dtype."
             )
@@ -128,7 +133,7 @@ class _NdarrayName:
     """
 
     def __call__(self, *args, **kwargs):
-        raise pickle.UnpicklingError(
+        raise _Refused(
             "refusing to call numpy.ndarray: CIFAR-10 files rebuild arrays with "
             "numpy's _reconstruct and their bytes, never with the constructor."
         )
@@ -162,13 +167,13 @@ class _Array:
             and isinstance(raw, bytes)
         )
         if not ok:
-            raise pickle.UnpicklingError(
+            raise _Refused(
                 "refusing an array state that is not (1, shape, integer dtype, "
                 "False, bytes) with a 1-D or 2-D shape."
             )
         expected = math.prod(shape) * dtype.dtype.itemsize
         if len(raw) != expected:
-            raise pickle.UnpicklingError(
+            raise _Refused(
                 f"an array claims shape {shape} of {dtype.dtype} ({expected} bytes) "
                 f"but the file holds {len(raw)} bytes for it."
             )
@@ -178,7 +183,7 @@ class _Array:
 def _reconstruct(subtype, shape, typecode):
     """Stand in for numpy's ``_reconstruct(ndarray, (0,), b"b")`` (see _Array)."""
     if subtype is not _NDARRAY or shape != (0,) or _text(typecode) != "b":
-        raise pickle.UnpicklingError(
+        raise _Refused(
             f"refusing numpy _reconstruct{(subtype, shape, typecode)!r}: CIFAR-10 "
             "files only call it as _reconstruct(numpy.ndarray, (0,), b'b')."
         )
@@ -197,7 +202,16 @@ _ALLOWED_GLOBALS = {
 }
 
 
-class _RestrictedUnpickler(pickle.Unpickler):
+def _refused_opcode(name):
+    def refuse(unpickler):
+        raise _Refused(
+            f"refusing the pickle opcode {name}: CIFAR-10 files never use it."
+        )
+
+    return refuse
+
+
+class _RestrictedUnpickler(pickle._Unpickler):
     """Unpickler that resolves only the globals listed in ``_ALLOWED_GLOBALS``.
 
     A pickle can call any importable callable while it loads (``os.system``,
@@ -206,13 +220,37 @@ class _RestrictedUnpickler(pickle.Unpickler):
     ``numpy.dtype`` and latin-1 encoding, so everything else is refused before it
     is imported, and those three are stand-ins that accept only the arguments
     real files use (see :class:`_Array`).
+
+    It is the pure-Python unpickler (as fast here: a batch is a few thousand
+    opcodes and one large string): it never allocates more than a read returns,
+    whereas the C one allocates the length a BINBYTES opcode claims before
+    reading it (4 GiB from a 9-byte file). Opcodes that allocate first or reach
+    outside the pickle (out-of-band buffers, persistent ids, the extension
+    registry) are refused.
     """
+
+    dispatch = {
+        **pickle._Unpickler.dispatch,
+        **{
+            op[0]: _refused_opcode(name)
+            for name, op in [
+                ("BYTEARRAY8", pickle.BYTEARRAY8),
+                ("NEXT_BUFFER", pickle.NEXT_BUFFER),
+                ("READONLY_BUFFER", pickle.READONLY_BUFFER),
+                ("PERSID", pickle.PERSID),
+                ("BINPERSID", pickle.BINPERSID),
+                ("EXT1", pickle.EXT1),
+                ("EXT2", pickle.EXT2),
+                ("EXT4", pickle.EXT4),
+            ]
+        },
+    }
 
     def find_class(self, module, name):
         try:
             return _ALLOWED_GLOBALS[(module, name)]
         except KeyError:
-            raise pickle.UnpicklingError(
+            raise _Refused(
                 f"refusing to load global {module}.{name}: a CIFAR-10 batch file "
                 "only contains numpy arrays, lists and strings, so this file is "
                 "corrupt or malicious."
@@ -231,13 +269,18 @@ def _loads(payload: bytes, source) -> object:
         )
     try:
         obj = _RestrictedUnpickler(io.BytesIO(payload), encoding="bytes").load()
-    except (EOFError, pickle.UnpicklingError) as exc:
-        if isinstance(exc, EOFError) or "truncated" in str(exc):
+    except (EOFError, IndexError, struct.error, pickle.UnpicklingError) as exc:
+        # The pure-Python unpickler reports a short read in any of these ways.
+        if not isinstance(exc, pickle.UnpicklingError) or "truncated" in str(exc):
             raise pickle.UnpicklingError(
                 f"{source} is truncated ({len(payload)} bytes): not a complete "
                 "CIFAR-10 batch (re-extract the archive)."
             ) from exc
-        raise pickle.UnpicklingError(f"{source}: {exc}") from exc
+        if isinstance(exc, _Refused):
+            raise pickle.UnpicklingError(f"{source}: {exc}") from exc
+        raise pickle.UnpicklingError(
+            f"{source} is not a readable CIFAR-10 batch: {exc}"
+        ) from exc
     except Exception as exc:  # any malformed pickle: a clear error naming the file
         raise pickle.UnpicklingError(
             f"{source} is not a readable CIFAR-10 batch: {type(exc).__name__}: {exc}"
