@@ -49,10 +49,13 @@ class _MeanRegressor(TorchTrainerMixin, BaseEstimator):
         mse = float(torch.mean((out[:, 0] - targets[0]) ** 2))
         return mse, -mse
 
+    def _network(self, n_in):
+        return nn.Sequential(nn.Flatten(), nn.Linear(n_in, 1))
+
     def fit(self, X, y):
         seed, rng = self._start_fit(True)
         with self._torch_seed(seed):
-            self.module_ = nn.Sequential(nn.Flatten(), nn.Linear(X[0].size, 1))
+            self.module_ = self._network(X[0].size)
             self._reset_training_state()
             return self._train_network(
                 self._to_tensor(X),
@@ -186,25 +189,11 @@ class _Poisoned(_MeanRegressor):
         super().__init__(epochs=epochs, learning_rate_init=0.05)
         self.poison, self.at, self.offset, self.solver = poison, at, offset, solver
 
-    def fit(self, X, y):
-        seed, rng = self._start_fit(True)
-        with self._torch_seed(seed):
-            self.module_ = nn.Sequential(
-                nn.Flatten(),
-                nn.Linear(X[0].size, 4),
-                nn.BatchNorm1d(4),
-                nn.Linear(4, 1),
-            )
-            self._reset_training_state()
-            self._steps = 0
-            return self._train_network(
-                self._to_tensor(X),
-                (torch.as_tensor(y, dtype=torch.float32),),
-                epochs=self.epochs,
-                partial=False,
-                seed=seed,
-                rng=rng,
-            )
+    def _network(self, n_in):
+        self._steps = 0
+        return nn.Sequential(
+            nn.Flatten(), nn.Linear(n_in, 4), nn.BatchNorm1d(4), nn.Linear(4, 1)
+        )
 
     def _batch_loss(self, out, targets):
         self._steps += torch.is_grad_enabled()  # optimisation steps only
