@@ -209,7 +209,7 @@ def _box_sets(draw):
     return boxes, np.asarray(scores, dtype=float), threshold, max_output
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(_box_sets(), st.sampled_from([4096, 5]), st.sampled_from([1 << 21, 3]))
 def test_nms_local_equals_reference(case, block, chunk):
     # The local NMS keeps exactly the boxes of the previous implementation, in the
