@@ -153,6 +153,31 @@ def test_snapshot_ensemble_survives_pickle_and_checkpoint(digits, tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("corrupt", "match"),
+    [
+        (lambda snaps: {"a": 1}, "'snapshots' must be a list"),
+        (lambda snaps: [snaps[0], {"x": torch.zeros(1)}], r"'snapshots'\[1\] must be"),
+        (
+            lambda snaps: [{k: v.float() * np.nan for k, v in snaps[0].items()}],
+            r"'snapshots'\[0\] holds NaN",
+        ),
+    ],
+)
+def test_snapshot_checkpoint_is_checked(digits, tmp_path, corrupt, match):
+    Xtr, ytr, _, _ = digits
+    clf = _cnn(epochs=2, snapshot_ensemble=2).fit(Xtr, ytr)
+    path = tmp_path / "snap.pt"
+    clf.save_checkpoint(path)
+    ckpt = torch.load(path, weights_only=True)
+    ckpt["snapshots"] = corrupt(ckpt["snapshots"])
+    torch.save(ckpt, path)
+    fresh = _cnn(epochs=2, snapshot_ensemble=2)
+    with pytest.raises(ValueError, match=match):
+        fresh.load_checkpoint(path)
+    assert not hasattr(fresh, "module_")  # left unchanged
+
+
+@pytest.mark.parametrize(
     ("params", "match"),
     [
         ({"snapshot_ensemble": 5, "epochs": 4}, "at least one epoch per cycle"),

@@ -7,7 +7,9 @@ MODULES = [
     "skcv.datasets._cifar10",
     "skcv.datasets._detection",
     "skcv.datasets._digits",
+    "skcv.datasets._image_folder",
     "skcv.datasets._textures",
+    "skcv.datasets._toy2d",
 ]
 
 
