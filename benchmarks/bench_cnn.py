@@ -239,7 +239,8 @@ def ensemble(Xtr, ytr, Xte, yte, args):
             return float(np.mean(classes[proba.argmax(1)] == yt))
 
         # The ensemble of the last m snapshots, m = 1 (the last one) ... k (all).
-        last_m = [accuracy(np.mean(probas[-m:], axis=0)) for m in range(1, k or 2)]
+        sizes = range(1, len(probas) + 1)
+        last_m = [accuracy(np.mean(probas[-m:], axis=0)) for m in sizes]
         rows.append(
             {
                 "model": name,

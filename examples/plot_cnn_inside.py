@@ -1,6 +1,6 @@
 """
 Looking inside a trained CNN: filters, feature maps, saliency and occlusion
-==========================================================================
+===========================================================================
 
 A small CNN learns to tell rectangles, disks and triangles apart in 32x32 grey
 scenes (:func:`skcv.datasets.make_detection_scenes`, textured backgrounds). The
