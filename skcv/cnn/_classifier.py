@@ -301,6 +301,11 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         the average of the snapshots' softmax outputs: one training budget, an
         ensemble of models. Each cycle starts with a fresh optimiser state.
         None trains one model.
+    snapshot_cycles : int, default=None
+        Cycles of the schedule for a snapshot ensemble, of which only the last
+        ``snapshot_ensemble`` snapshots are kept (Huang et al. average the last
+        ones: the early cycles give the weakest members). None runs one cycle
+        per member. Needs ``snapshot_ensemble``.
 
     Attributes
     ----------
@@ -380,6 +385,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         "normalize": ["boolean"],
         "image_shape": [None, tuple, list],
         "snapshot_ensemble": [None, Interval(Integral, 1, None, closed="left")],
+        "snapshot_cycles": [None, Interval(Integral, 1, None, closed="left")],
     }
     _metric_name = "accuracy"
     _stratify_validation = True
@@ -412,6 +418,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         verbose=0,
         warm_start=False,
         snapshot_ensemble=None,
+        snapshot_cycles=None,
     ):
         self.module = module
         self.module_params = module_params
@@ -439,6 +446,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         self.verbose = verbose
         self.warm_start = warm_start
         self.snapshot_ensemble = snapshot_ensemble
+        self.snapshot_cycles = snapshot_cycles
 
     @classmethod
     def from_preset(cls, name: str, **params) -> CNNClassifier:
@@ -602,6 +610,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
                 self.snapshots_.append(
                     {k: v.detach().cpu().clone() for k, v in state.items()}
                 )
+                del self.snapshots_[: -self.snapshot_ensemble]  # keep the last k
                 if self.interrupted_:
                     break
             return self
@@ -618,7 +627,8 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         Returns
         -------
         member : CNNClassifier
-            A copy with the member's weights, ``snapshot_ensemble=None`` and no
+            A copy with the member's weights, ``snapshot_ensemble=None``,
+            ``snapshot_cycles=None`` and no
             ``snapshots_``: it predicts with that member alone.
 
         Examples
@@ -649,25 +659,36 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         finally:
             self.snapshots_ = snapshots
         member.module_.load_state_dict(snapshots[index])
-        member.snapshot_ensemble = None
+        member.snapshot_ensemble = member.snapshot_cycles = None
         return member
 
     def _snapshot_cycles(self, epochs, partial):
         """Epochs of each snapshot cycle (None: one model)."""
-        k = self.snapshot_ensemble
+        k, n_cycles = self.snapshot_ensemble, self.snapshot_cycles
+        if k is None and n_cycles is not None:
+            raise ValueError(
+                "snapshot_cycles needs snapshot_ensemble (the snapshots to keep); "
+                f"got snapshot_cycles={n_cycles} and snapshot_ensemble=None."
+            )
         if k is None or partial:
             return None
+        n_cycles = k if n_cycles is None else n_cycles
+        if n_cycles < k:
+            raise ValueError(
+                f"snapshot_cycles={n_cycles} gives fewer snapshots than "
+                f"snapshot_ensemble={k} keeps."
+            )
         if self.early_stopping:
             raise ValueError(
                 "snapshot_ensemble keeps the end of every cycle and does not combine "
                 "with early_stopping=True; set one of them off."
             )
-        if epochs < k:
+        if epochs < n_cycles:
             raise ValueError(
-                f"snapshot_ensemble={k} needs at least one epoch per cycle; got "
+                f"{n_cycles} snapshot cycles need at least one epoch each; got "
                 f"epochs={epochs}."
             )
-        return [len(c) for c in np.array_split(np.arange(epochs), k)]
+        return [len(c) for c in np.array_split(np.arange(epochs), n_cycles)]
 
     def _init_network(self, images, seed):
         x = images if images.ndim == 4 else images[..., None]

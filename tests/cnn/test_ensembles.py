@@ -129,6 +129,25 @@ def test_snapshot_ensemble_one_cycle_is_one_model(digits):
     assert not hasattr(one, "snapshots_")
 
 
+def test_snapshot_ensemble_keeps_the_last_cycles(digits):
+    Xtr, ytr, Xte, _ = digits
+    params = dict(epochs=6, solver="sgd", learning_rate_init=0.05)
+    all_kept = _cnn(snapshot_ensemble=3, **params).fit(Xtr, ytr)
+    last_two = _cnn(snapshot_ensemble=2, snapshot_cycles=3, **params).fit(Xtr, ytr)
+    # The same three cycles; only the last two snapshots are kept and averaged.
+    assert [h["lr"] for h in last_two.history_] == [h["lr"] for h in all_kept.history_]
+    assert len(last_two.snapshots_) == 2
+    for kept, full in zip(last_two.snapshots_, all_kept.snapshots_[1:], strict=True):
+        for key in full:
+            torch.testing.assert_close(kept[key], full[key])
+    members = [all_kept.get_snapshot(i).predict_proba(Xte) for i in (1, 2)]
+    np.testing.assert_allclose(
+        last_two.predict_proba(Xte), np.mean(members, axis=0), rtol=1e-6
+    )
+    member = last_two.get_snapshot(0)
+    assert member.snapshot_ensemble is None and member.snapshot_cycles is None
+
+
 def test_snapshot_ensemble_uneven_cycles(digits):
     Xtr, ytr, _, _ = digits
     clf = _cnn(epochs=5, snapshot_ensemble=2, solver="sgd").fit(Xtr, ytr)
@@ -180,7 +199,10 @@ def test_snapshot_checkpoint_is_checked(digits, tmp_path, corrupt, match):
 @pytest.mark.parametrize(
     ("params", "match"),
     [
-        ({"snapshot_ensemble": 5, "epochs": 4}, "at least one epoch per cycle"),
+        ({"snapshot_ensemble": 5, "epochs": 4}, "need at least one epoch each"),
+        ({"snapshot_ensemble": 2, "snapshot_cycles": 5, "epochs": 4}, "5 snapshot"),
+        ({"snapshot_ensemble": 3, "snapshot_cycles": 2}, "fewer snapshots than"),
+        ({"snapshot_cycles": 2}, "snapshot_cycles needs snapshot_ensemble"),
         ({"snapshot_ensemble": 2, "early_stopping": True}, "early_stopping"),
         ({"snapshot_ensemble": 0}, "snapshot_ensemble"),
     ],
