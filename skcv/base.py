@@ -17,8 +17,12 @@ guess is stored in ``image_shape_`` and reused by ``transform``. Pass
 ``image_shape`` explicitly whenever the guess could be wrong (e.g. 48-pixel rows
 that are ``(4, 4, 3)`` colour images, not ``(1, 48)``).
 
-uint8 input is scaled to ``[0, 1]`` float32; float32 stays float32, float64 stays
-float64.
+Every form follows the dtype rule and the channel rule of
+:mod:`skcv.utils._validation` (unsigned and 8/16-bit signed integers scaled to
+``[0, 1]`` float32, float32/float64 kept; a list mixing grey, RGB and RGBA images
+becomes RGB, or grey when none has colour). An estimator that needs one image size
+converts the images given to ``predict``/``transform`` to the channels it was
+fitted on (grey -> RGB by repetition, RGB -> grey by BT.709 luma, alpha dropped).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from sklearn.base import TransformerMixin
 
 from skcv.utils._sklearn import validate_data
 from skcv.utils._validation import (
+    _as_float,
+    _channel_key,
     check_image_shape,
     check_images,
     infer_image_shape,
@@ -39,6 +45,15 @@ __all__ = ["ImageInputMixin", "ImageTransformerMixin"]
 
 def _is_image_list(X) -> bool:
     return isinstance(X, (list, tuple)) and len(X) > 0 and np.ndim(X[0]) >= 2
+
+
+def _channel_key_of(X) -> int:
+    """Channel count of a batch array ``(n, H, W, C)`` (0 when unknown or grey)."""
+    if isinstance(X, np.ndarray) and X.ndim == 4:
+        return X.shape[3]
+    if _is_image_list(X) and all(np.ndim(im) == 3 for im in X):
+        return max(_channel_key(np.asarray(im)) for im in X)
+    return 0
 
 
 def _reject_1d(X):
@@ -78,8 +93,18 @@ class ImageInputMixin:
         X = _reject_1d(X)
         if not _is_image_list(X) and np.ndim(X) == 2:
             return self._validate_rows(X, image_shape, reset=reset)
+        channels = "auto"
+        fitted = getattr(self, "image_shape_", None)
+        if not reset and not self._allows_variable_size and fitted is not None:
+            # Fixed-size estimators convert new images to the fitted channels.
+            channels = "grey" if len(fitted) == 2 else fitted[2]
+            if channels not in (1, 2, 3, 4) or _channel_key_of(X) > 4:
+                channels = "auto"  # no rule: the shape check below raises
         images = check_images(
-            X, image_shape=image_shape, allow_list=self._allows_variable_size
+            X,
+            image_shape=image_shape,
+            allow_list=self._allows_variable_size,
+            channels=channels,
         )
         shape = images.shape[1:] if isinstance(images, np.ndarray) else None
         if reset:
@@ -102,14 +127,18 @@ class ImageInputMixin:
 
     def _validate_rows(self, X, image_shape, *, reset: bool):
         dtypes = getattr(X, "dtypes", None)  # pandas DataFrame
-        if dtypes is not None and len(dtypes) and all(d == np.uint8 for d in dtypes):
-            X = X.to_numpy()
+        if (
+            dtypes is not None
+            and len(dtypes)
+            and all(getattr(d, "kind", None) in ("b", "i", "u") for d in dtypes)
+        ):
+            X = X.to_numpy()  # integer pixels: the dtype rule below
         elif not hasattr(X, "dtype") and dtypes is None:
             X = np.asarray(X)  # lists of rows: same scaling rule as arrays
-        if getattr(X, "dtype", None) == np.float16:
-            X = np.asarray(X, dtype=np.float32)
-        if getattr(X, "dtype", None) == np.uint8:
-            X = np.asarray(X, dtype=np.float32) * np.float32(1.0 / 255.0)
+        if isinstance(X, np.ndarray) and (
+            X.dtype.kind in "biu" or X.dtype == np.float16
+        ):
+            X = _as_float(X, "X")
         X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
         if image_shape is None:
             fitted = getattr(self, "image_shape_", None)

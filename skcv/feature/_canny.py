@@ -246,7 +246,7 @@ class CannyEdgeDetector(ImageTransformerMixin, BaseEstimator):
         -------
         X_out : ndarray of shape (n, n_features_out_)
             Edge maps as 0/1 (``"edges"``) or edge densities (``"histogram"``),
-            float32 for float32/uint8 input, float64 otherwise.
+            float32 for float32/integer input, float64 otherwise.
         """
         check_is_fitted(self)
         images = self._validate_images(X, reset=False)

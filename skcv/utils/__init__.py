@@ -5,6 +5,7 @@ from skcv.utils._validation import (  # noqa: F401 (re-exported through __all__)
     check_image,
     check_image_shape,
     check_images,
+    convert_channels,
     infer_image_shape,
     rows_to_images,
 )
@@ -13,6 +14,7 @@ _EAGER = (
     "check_image",
     "check_image_shape",
     "check_images",
+    "convert_channels",
     "infer_image_shape",
     "rows_to_images",
 )
