@@ -22,7 +22,7 @@ DOCS = Path(__file__).resolve().parent
 
 # The user guide follows the course; names are page files in docs/ without suffix.
 USER_GUIDE = [
-    ("Data-driven image classification", ["overview", "datasets"]),
+    ("Data-driven image classification", ["overview", "datasets", "own_images"]),
     ("Linear classifiers, losses and regularisation", ["linear_model"]),
     ("Optimisation", ["optimisation", "optimization"]),
     (

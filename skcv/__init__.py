@@ -23,6 +23,7 @@ _SUBPACKAGES = (
     "detection",
     "feature",
     "filters",
+    "io",
     "linear_model",
     "metrics",
     "model_selection",

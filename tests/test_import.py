@@ -13,6 +13,7 @@ NON_TORCH = [
     "skcv.detection",
     "skcv.feature",
     "skcv.filters",
+    "skcv.io",
     "skcv.linear_model",
     "skcv.metrics",
     "skcv.model_selection",

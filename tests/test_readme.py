@@ -21,3 +21,12 @@ def test_readme_marks_one_test_command():
     lines = README.read_text().splitlines()
     lines = [ln for ln in lines if ln.endswith("# test-command")]
     assert len(lines) == 1 and lines[0].startswith("python -m pytest")
+
+
+def test_readme_stands_alone():
+    text = README.read_text()
+    assert "../" not in text, "the README must not link outside the repository"
+    assert "these machines" not in text
+    for target in re.findall(r"\]\(([^)#]+)\)", text):
+        if "://" not in target:
+            assert (README.parent / target).exists(), target

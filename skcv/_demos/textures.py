@@ -55,8 +55,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="patches per texture (default: all non-overlapping ones)",
     )
     parser.add_argument("--n-splits", type=int, default=5, help="KFold splits")
-    parser.add_argument("--random-state", type=int, default=0)
-    parser.add_argument("--n-jobs", type=int, default=None, help="GridSearchCV jobs")
+    parser.add_argument(
+        "--random-state", type=int, default=0, help="seed for patches and folds"
+    )
+    parser.add_argument(
+        "--n-jobs", type=int, default=None, help="GridSearchCV jobs (None: 1)"
+    )
     parser.add_argument(
         "--output", default=DEFAULT_OUTPUT, help="figure file (needs matplotlib)"
     )

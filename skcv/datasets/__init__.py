@@ -3,6 +3,7 @@
 * :func:`load_cifar10`: CIFAR-10 from the standard ``cifar-10-batches-py`` files
   (optional download, MD5-checked; restricted unpickler).
 * :func:`load_textures`: labelled patches of scikit-image's bundled textures.
+* :func:`load_image_folder`: your own images, one subfolder per class.
 * :func:`load_digits_images`: scikit-learn's digits as ``(n, 8, 8)`` images.
 * :func:`make_shapes_segmentation`: synthetic shapes on textures with pixel masks.
 * :func:`make_detection_scenes`: objects pasted into backgrounds with their boxes.
@@ -16,6 +17,7 @@ __getattr__, __dir__, __all__ = attach(
         "get_data_home": "skcv.datasets._cifar10",
         "load_cifar10": "skcv.datasets._cifar10",
         "load_digits_images": "skcv.datasets._digits",
+        "load_image_folder": "skcv.datasets._image_folder",
         "load_textures": "skcv.datasets._textures",
         "make_shapes_segmentation": "skcv.datasets._segmentation",
         "make_detection_scenes": "skcv.datasets._detection",

@@ -11,6 +11,7 @@ _EXTRAS = {
     "matplotlib": ("plot", "matplotlib"),
     "tqdm": ("plot", "tqdm"),
     "cv2": ("test", "opencv-python-headless"),
+    "skops": ("cli", "skops"),
 }
 
 

@@ -47,6 +47,8 @@ def test_cifar10_demo_runs_and_saves_a_cpu_model(tmp_path, capsys):
     assert status == 0
     printed = capsys.readouterr().out
     assert "test accuracy" in printed and "device: cpu" in printed
+    assert "on 64 CIFAR-10 images for 1 epochs on cpu" in printed
+    assert "Expected: about" in printed
     with open(out, "rb") as f:
         clf = pickle.load(f)
     assert clf.predict(np.zeros((2, 32, 32, 3), dtype=np.uint8)).shape == (2,)

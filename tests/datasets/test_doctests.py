@@ -7,6 +7,7 @@ MODULES = [
     "skcv.datasets._cifar10",
     "skcv.datasets._detection",
     "skcv.datasets._digits",
+    "skcv.datasets._image_folder",
     "skcv.datasets._textures",
 ]
 

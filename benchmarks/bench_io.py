@@ -1,0 +1,519 @@
+"""Benchmark reading images from files: decoders, features and CNN epochs over paths.
+
+Run from the repository root::
+
+    python benchmarks/bench_io.py [--n 500] [--quick] [--tables decode,features,...]
+
+It writes ``--n`` JPEGs (256x256 random crops of scikit-image's bundled colour
+photographs, quality 90) to a temporary folder, then prints markdown tables:
+
+1. ``decode``: images/s of each decoder over the same files, its ratio to a plain
+   Pillow loop, and the peak resident memory added while decoding (results
+   discarded). Decoders: a plain Pillow loop, :func:`skcv.io.imread`,
+   ``skimage.io.imread``, ``cv2.imread`` and ``simplejpeg`` when installed; plus
+   a reduce-on-decode row (256 -> 64 pixels: ``imread(size=64)`` against Pillow
+   decode + resize).
+2. ``features``: GIST and dense-SIFT bag of visual words over the files ("paths")
+   and over the same images already decoded into one array ("arrays"); each run in a
+   fresh subprocess, so its peak RSS (``ru_maxrss``) is its own, at
+   N = ``--n`` // 10 and N = ``--n``: memory over paths must not grow with N.
+3. ``varied``: per-image cost of every feature transformer on photographs of
+   varied sizes (and a few grey ones) against the same images resized to one size.
+4. ``cnn``: one CNNClassifier epoch from paths against one from arrays.
+
+Path input: when a transformer's ``transform`` accepts a list of file paths
+(DESIGN section 2, form 4), the "paths" rows pass the paths straight in. Until then
+they decode one batch at a time with ``skcv.io.imread_collection`` and transform that
+batch (memory still bounded by one batch), and the table says "imread batches".
+The switch is one line: :func:`transform_paths`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+
+import skcv.io._imread as _imread_module  # noqa: E402
+from benchmarks._common import (  # noqa: E402
+    machine_line,
+    markdown_table,
+    measure,
+    parser,
+)
+from skcv.io import imread, imread_collection  # noqa: E402
+
+PHOTOS = (
+    "astronaut",
+    "coffee",
+    "chelsea",
+    "rocket",
+    "immunohistochemistry",
+    "hubble_deep_field",
+    "retina",
+    "colorwheel",
+)
+SIZE = 256  # side of the one-size crops
+FEATURE_SIZE = 128  # GIST image_size / decoded size in the feature rows
+
+
+# ------------------------------------------------------------------------ data
+def _photos() -> list[np.ndarray]:
+    from skimage import data
+
+    return [getattr(data, name)()[..., :3] for name in PHOTOS]
+
+
+def write_jpegs(
+    folder: str,
+    n: int,
+    *,
+    size: int = SIZE,
+    varied: bool = False,
+    grey_every: int = 0,
+    seed: int = 0,
+    quality: int = 90,
+) -> list[str]:
+    """Write ``n`` JPEG crops of the bundled photographs; return their paths.
+
+    One-size crops are ``size x size``. With ``varied``, each crop's height and
+    width are drawn in ``[size // 2, 3 * size // 2]``; ``grey_every=k`` saves every
+    k-th file grey.
+    """
+    os.makedirs(folder, exist_ok=True)
+    photos = _photos()
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(n):
+        photo = photos[i % len(photos)]
+        h = w = size
+        if varied:
+            h, w = rng.integers(size // 2, 3 * size // 2 + 1, size=2)
+        h, w = min(h, photo.shape[0]), min(w, photo.shape[1])
+        r = rng.integers(0, photo.shape[0] - h + 1)
+        c = rng.integers(0, photo.shape[1] - w + 1)
+        image = Image.fromarray(photo[r : r + h, c : c + w])
+        if grey_every and i % grey_every == grey_every - 1:
+            image = image.convert("L")
+        path = os.path.join(folder, f"{i:06d}.jpg")
+        image.save(path, quality=quality)
+        paths.append(path)
+    return paths
+
+
+# -------------------------------------------------------------------- decoders
+def _pillow(path):
+    with Image.open(path) as img:
+        return np.asarray(img.convert("RGB"))
+
+
+def _skimage(path):
+    import skimage.io
+
+    return skimage.io.imread(path)
+
+
+def _cv2(path):
+    import cv2
+
+    flag = getattr(cv2, "IMREAD_COLOR_RGB", None)
+    if flag is not None:
+        return cv2.imread(path, flag)
+    return cv2.cvtColor(cv2.imread(path, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+
+
+def _simplejpeg(path):
+    import simplejpeg
+
+    with open(path, "rb") as fh:
+        return simplejpeg.decode_jpeg(fh.read())
+
+
+def _pillow_resize(path, side=64):
+    with Image.open(path) as img:
+        return np.asarray(
+            img.convert("RGB").resize((side, side), Image.Resampling.BILINEAR)
+        )
+
+
+def _simplejpeg_resize(path, side=64):
+    import simplejpeg
+
+    with open(path, "rb") as fh:
+        image = simplejpeg.decode_jpeg(fh.read(), min_height=side, min_width=side)
+    return np.asarray(Image.fromarray(image).resize((side, side), Image.BILINEAR))
+
+
+def _imread_pillow_only(path, **kwargs):
+    """skcv.io.imread with the optional simplejpeg path switched off."""
+    saved = _imread_module._SIMPLEJPEG
+    _imread_module._SIMPLEJPEG = None
+    try:
+        return imread(path, **kwargs)
+    finally:
+        _imread_module._SIMPLEJPEG = saved
+
+
+def _has(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+def decoders() -> dict:
+    """``{row name: function(path) -> array}``; the first row is the baseline."""
+    found = {"Pillow loop (open + convert RGB)": _pillow}
+    if _has("simplejpeg"):
+        found["skcv.io.imread (simplejpeg, skcv[fast])"] = imread
+        found["skcv.io.imread (Pillow only)"] = _imread_pillow_only
+    else:
+        found["skcv.io.imread (Pillow)"] = imread
+    found["skimage.io.imread"] = _skimage
+    if _has("cv2"):
+        found["cv2.imread"] = _cv2
+    if _has("simplejpeg"):
+        found["simplejpeg.decode_jpeg (bare)"] = _simplejpeg
+    return found
+
+
+def resize_decoders() -> dict:
+    """Reduce-on-decode rows: 256x256 files read at 64x64."""
+    found = {"Pillow decode + resize to 64": _pillow_resize}
+    if _has("simplejpeg"):
+        found["skcv.io.imread(size=64) (simplejpeg)"] = lambda p: imread(p, size=64)
+        found["skcv.io.imread(size=64) (Pillow draft)"] = lambda p: _imread_pillow_only(
+            p, size=64
+        )
+    else:
+        found["skcv.io.imread(size=64) (Pillow draft)"] = lambda p: imread(p, size=64)
+    return found
+
+
+def _decode_all(func, paths):
+    for path in paths:
+        func(path)
+
+
+def decode_rows(paths: list[str], repeat: int) -> list[dict]:
+    """One row per decoder: images/s, images per CPU-second, ratio, peak MiB.
+
+    Decoders run in turns (``repeat`` rounds, best round kept) so that load from
+    other processes hits every row alike; the ratio is on CPU time, which a busy
+    machine disturbs least. Peak memory comes from one more, separate pass (the
+    sampling thread would cost CPU time).
+    """
+    rows = []
+    for group in (decoders(), resize_decoders()):
+        wall = dict.fromkeys(group, np.inf)
+        cpu = dict.fromkeys(group, np.inf)
+        for func in group.values():
+            func(paths[0])  # import and warm up
+        for _ in range(repeat):
+            for name, func in group.items():
+                c0, t0 = time.process_time(), time.perf_counter()
+                _decode_all(func, paths)
+                wall[name] = min(wall[name], time.perf_counter() - t0)
+                cpu[name] = min(cpu[name], time.process_time() - c0)
+        base = cpu[next(iter(group))]
+        for name, func in group.items():
+            _, _, mib = measure(_decode_all, func, paths)
+            rows.append(
+                {
+                    "decoder": name,
+                    "images/s": len(paths) / wall[name],
+                    "images/CPU-s": len(paths) / cpu[name],
+                    "ratio (CPU)": base / cpu[name],
+                    "peak RSS added (MiB)": mib,
+                }
+            )
+    return rows
+
+
+# ------------------------------------------------------------ path input hooks
+def accepts_paths(estimator, path) -> bool:
+    """Whether ``estimator.transform`` takes file paths (DESIGN form 4) already."""
+    try:
+        estimator.transform([path])
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def transform_paths(estimator, paths, *, batch_size=64, native=None):
+    """Features of the files in ``paths``; one batch of decoded images at a time.
+
+    With native path input (``native=True``, or found by :func:`accepts_paths`) this
+    is ``estimator.transform(paths)``: the one line that replaces the loop below.
+    """
+    if native is None:
+        native = accepts_paths(estimator, paths[0])
+    if native:
+        return estimator.transform(list(paths))
+    return np.concatenate(
+        [
+            estimator.transform(load_arrays(paths[i : i + batch_size]))
+            for i in range(0, len(paths), batch_size)
+        ]
+    )
+
+
+def load_arrays(paths, size=None) -> np.ndarray:
+    """The images the feature rows work on: grey uint8 (luma decoded directly)."""
+    return imread_collection(paths, as_grey=True, size=size or SIZE)
+
+
+# -------------------------------------------------------------------- features
+def make_extractor(name: str, fit_paths: list[str]):
+    """A fitted feature transformer for the feature rows; add a row here."""
+    from skcv.feature import BagOfVisualWords, GISTExtractor
+
+    if name == "gist":
+        est = GISTExtractor(image_size=FEATURE_SIZE, batch_size=64)
+    elif name == "bovw":
+        est = BagOfVisualWords(
+            n_words=100, max_descriptors=20_000, batch_size=64, random_state=0
+        )
+    else:
+        raise ValueError(f"unknown feature {name!r}")
+    return est.fit(load_arrays(fit_paths))
+
+
+FEATURES = {"gist": "GIST (image_size=128)", "bovw": "dense-SIFT BoW (100 words)"}
+
+
+def _child(spec: dict) -> dict:
+    """Run one feature row in this (fresh) process; report time and peak RSS."""
+    import pickle
+
+    with open(spec["model"], "rb") as fh:
+        est = pickle.load(fh)
+    paths = spec["paths"][: spec["n"]]
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if spec["mode"] == "arrays":
+        X = load_arrays(paths)  # the in-memory array a user would hold
+        native = False
+        t0 = time.perf_counter()
+        features = est.transform(X)
+    else:
+        native = accepts_paths(est, paths[0])
+        t0 = time.perf_counter()
+        features = transform_paths(est, paths, native=native)
+    seconds = time.perf_counter() - t0
+    return {
+        "seconds": seconds,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "start_mib": rss0,
+        "native": native,
+        "checksum": float(np.abs(features).sum()),
+        "shape": list(features.shape),
+    }
+
+
+def _run_child(spec: dict) -> dict:
+    env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    proc = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "--child", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if proc.returncode:
+        raise RuntimeError(f"child {spec['mode']} n={spec['n']} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def feature_rows(paths: list[str], folder: str, sizes: list[int]) -> list[dict]:
+    """Paths vs arrays for each feature, each N in ``sizes``, one process per run."""
+    import pickle
+
+    rows = []
+    for name, label in FEATURES.items():
+        model = os.path.join(folder, f"{name}.pkl")
+        with open(model, "wb") as fh:
+            pickle.dump(make_extractor(name, paths[:100]), fh)
+        for n in sizes:
+            result = {}
+            for mode in ("arrays", "paths"):
+                spec = {"model": model, "paths": paths, "n": n, "mode": mode}
+                result[mode] = _run_child(spec)
+            arrays, by_path = result["arrays"], result["paths"]
+            rows.append(
+                {
+                    "features": label,
+                    "N": n,
+                    "arrays img/s": n / arrays["seconds"],
+                    "paths img/s": n / by_path["seconds"],
+                    "paths/arrays time": by_path["seconds"] / arrays["seconds"],
+                    "arrays peak RSS (MiB)": arrays["peak_mib"],
+                    "paths peak RSS (MiB)": by_path["peak_mib"],
+                    "path input": "native" if by_path["native"] else "imread batches",
+                    "same features": bool(
+                        np.isclose(arrays["checksum"], by_path["checksum"], rtol=1e-4)
+                    ),
+                }
+            )
+    return rows
+
+
+# ------------------------------------------------------------------ varied size
+def varied_transformers() -> dict:
+    """``{row name: (factory, needs_y)}``: every feature transformer."""
+    from skcv.feature import (
+        BagOfVisualWords,
+        CannyEdgeDetector,
+        FilterBankExtractor,
+        GISTExtractor,
+        TextonEncoder,
+    )
+
+    return {
+        "GISTExtractor": (lambda: GISTExtractor(image_size=FEATURE_SIZE), False),
+        "BagOfVisualWords": (
+            lambda: BagOfVisualWords(n_words=50, max_descriptors=5000, random_state=0),
+            False,
+        ),
+        "FilterBankExtractor": (lambda: FilterBankExtractor(), False),
+        "TextonEncoder": (lambda: TextonEncoder(random_state=0), True),
+        "CannyEdgeDetector": (lambda: CannyEdgeDetector(), False),
+    }
+
+
+# channels of the varied-size images: 1 (grey) until every transformer accepts a
+# list mixing grey and colour; then None keeps each file's own (one-line switch).
+VARIED_CHANNELS = 1
+
+
+def varied_rows(folder: str, m: int) -> list[dict]:
+    """Per-image cost on varied sizes (every 5th file grey) vs one size."""
+    paths = write_jpegs(os.path.join(folder, "varied"), m, varied=True, grey_every=5)
+    varied = imread_collection(paths, channels=VARIED_CHANNELS)
+    one = imread_collection(paths, channels=VARIED_CHANNELS or 3, size=SIZE)
+    y = np.arange(m) % 2
+    rows = []
+    for name, (factory, needs_y) in varied_transformers().items():
+        times = {}
+        for label, X in (("one size", one), ("varied", varied)):
+            try:
+                est = factory().fit(X, y) if needs_y else factory().fit(X)
+                _, seconds, _ = measure(est.transform, X)
+            except ValueError as exc:  # e.g. "needs images of one size"
+                times[label] = str(exc).split(", but ")[-1][:60]
+            else:
+                times[label] = seconds / m
+        if all(isinstance(t, float) for t in times.values()):
+            cells = {
+                "one size ms/img": 1e3 * times["one size"],
+                "varied ms/img": 1e3 * times["varied"],
+                "varied/one": times["varied"] / times["one size"],
+            }
+        else:
+            cells = {
+                k: (t if isinstance(t, str) else 1e3 * t) for k, t in times.items()
+            }
+            cells = {f"{k} ms/img": v for k, v in cells.items()}
+            cells["varied/one"] = "n/a"
+        rows.append({"transformer": name, **cells})
+    sizes = sorted({im.shape[:2] for im in varied})
+    print(f"\n{m} images, {len(sizes)} distinct sizes, one size = {SIZE}x{SIZE}")
+    return rows
+
+
+# ------------------------------------------------------------------------- CNN
+def cnn_rows(paths: list[str], n: int, side: int = 32) -> list[dict]:
+    """One CNNClassifier epoch (CPU) from an array and from the files."""
+    from skcv.cnn import CNNClassifier
+
+    paths = paths[:n]
+    y = np.arange(n) % len(PHOTOS)  # the source photograph is the class
+
+    def make():
+        return CNNClassifier(
+            module="lenet5", epochs=1, batch_size=64, device="cpu", random_state=0
+        )
+
+    X = imread_collection(paths, size=side)
+    make().fit(X[:64], y[:64])  # warm up: torch import, first-call setup
+    _, array_s, array_mib = measure(make().fit, X, y)
+    native = True
+    try:
+        _, path_s, path_mib = measure(make().fit, list(paths), y)
+    except (TypeError, ValueError):  # no path input yet: decode, then fit
+        native = False
+        _, path_s, path_mib = measure(
+            lambda: make().fit(imread_collection(paths, size=side), y)
+        )
+    return [
+        {
+            "N": n,
+            "size": f"{side}x{side}",
+            "arrays epoch (s)": array_s,
+            "paths epoch (s)": path_s,
+            "paths/arrays": path_s / array_s,
+            "arrays peak (MiB)": array_mib,
+            "paths peak (MiB)": path_mib,
+            "path input": "native" if native else "imread_collection, then fit",
+        }
+    ]
+
+
+# ------------------------------------------------------------------------ main
+TABLES = ("decode", "features", "varied", "cnn")
+
+
+def main(argv=None) -> None:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--n", type=int, default=500, help="JPEG files written (500)")
+    p.add_argument(
+        "--tables",
+        default="decode,features,varied,cnn",
+        help=f"comma-separated subset of {','.join(TABLES)}",
+    )
+    p.add_argument("--child", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        print(json.dumps(_child(json.loads(args.child))))
+        return
+    tables = [t for t in args.tables.split(",") if t]
+    unknown = sorted(set(tables) - set(TABLES))
+    if unknown:
+        p.error(f"--tables: unknown {unknown}; choose from {TABLES}")
+    n = min(args.n, 100) if args.quick else args.n
+    print(f"# bench_io: {n} JPEGs, {SIZE}x{SIZE}\n\n{machine_line()}")
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory(prefix="skcv_bench_io_") as folder:
+        t0 = time.perf_counter()
+        paths = write_jpegs(os.path.join(folder, "one"), n)
+        print(f"wrote {n} JPEGs in {time.perf_counter() - t0:.1f} s")
+        if "decode" in tables:
+            print("\n## Decode throughput (best of rounds, results discarded)\n")
+            print(markdown_table(decode_rows(paths, 2 if args.quick else 5)))
+        if "features" in tables:
+            sizes = sorted({max(1, n // 10), n})
+            print("\n## Feature extraction: paths vs in-memory array")
+            print("(one fresh process per row; peak RSS = ru_maxrss of that process)\n")
+            print(markdown_table(feature_rows(paths, folder, sizes)))
+        if "varied" in tables:
+            print("\n## Varied sizes vs one size (per-image cost)")
+            rows = varied_rows(folder, 8 if args.quick else 40)
+            print(markdown_table(rows))
+        if "cnn" in tables:
+            print("\n## CNN epoch (CPU, LeNet-5): paths vs arrays\n")
+            print(markdown_table(cnn_rows(paths, min(n, 2000))))
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Subcommands of the ``skcv`` command line (``fit``, ``predict``, ``evaluate``)."""
