@@ -44,6 +44,15 @@ Channel rule (:func:`convert_channels`)
     channel counts becomes RGB when any image has colour, grey otherwise;
     estimators fitted on one channel count convert new images to it.
 
+Path rule (the fourth input form)
+    A list, tuple or 1-D array of ``str`` / ``os.PathLike`` is a list of image
+    files, decoded by :func:`skcv.io.imread` (uint8 or uint16, channels as in the
+    file) and then validated like a list of arrays. Estimators decode ``fit``
+    input at once and stream ``transform``/``predict`` input in batches of
+    ``batch_size`` (:mod:`skcv.base`), so memory does not grow with the number of
+    files; :func:`check_size_policy` validates the optional ``image_size`` +
+    ``resize`` policy that brings files to one size while they are decoded.
+
 * NaN/inf, empty images, non-numeric (object) data and wrong ``ndim`` raise
   ``ValueError``/``TypeError`` with a message naming the parameter.
 """
@@ -51,6 +60,7 @@ Channel rule (:func:`convert_channels`)
 from __future__ import annotations
 
 import numbers
+import os
 
 import numpy as np
 
@@ -381,6 +391,119 @@ def rows_to_images(X: np.ndarray, image_shape) -> np.ndarray:
     return X.reshape((X.shape[0], *shape))
 
 
+RESIZE_POLICIES = ("stretch", "crop", "pad")
+
+
+def _is_path(value) -> bool:
+    return isinstance(value, (str, os.PathLike))
+
+
+def as_paths(X, name: str = "X") -> list | None:
+    """Return the file paths of ``X`` when it is the fourth input form, else None.
+
+    A list, tuple or 1-D array (or pandas Series) whose entries are all ``str`` or
+    ``os.PathLike`` is a list of image files. A single path raises ``TypeError``
+    (wrap it in a list).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from skcv.utils import as_paths
+    >>> as_paths(["a.png", Path("b.jpg")])
+    ['a.png', PosixPath('b.jpg')]
+    >>> as_paths([[0.0, 1.0]]) is None
+    True
+    """
+    if _is_path(X):
+        raise TypeError(
+            f"{name} is the single path {os.fspath(X)!r}; pass a list of image "
+            "paths (or an array of images)."
+        )
+    if hasattr(X, "to_numpy") and getattr(X, "ndim", 0) == 1:
+        X = X.to_numpy()  # pandas Series of file names
+    if isinstance(X, np.ndarray):
+        if X.ndim != 1 or X.dtype.kind not in "OU" or not len(X):
+            return None
+    elif not isinstance(X, (list, tuple)) or not len(X):
+        return None
+    if not _is_path(X[0]) or not all(_is_path(p) for p in X):
+        return None
+    return list(X)
+
+
+def check_size_policy(image_size, resize):
+    """Validate the size policy ``(image_size, resize)`` of path input.
+
+    ``resize`` is None (files keep their size) or one of "stretch" (to
+    ``image_size``, aspect ratio not kept), "crop" (cover ``image_size``, crop
+    the centre) and "pad" (fit inside, pad with zeros), as in
+    :func:`skcv.io.imread`; ``image_size`` is an int or ``(height, width)``.
+
+    Examples
+    --------
+    >>> from skcv.utils import check_size_policy
+    >>> check_size_policy(32, "crop")
+    ((32, 32), 'crop')
+    >>> check_size_policy(None, None)
+    (None, None)
+    """
+    if resize is not None and resize not in RESIZE_POLICIES:
+        raise ValueError(
+            f"resize must be None or one of {RESIZE_POLICIES}; got {resize!r}."
+        )
+    if image_size is None:
+        if resize is not None:
+            raise ValueError(f"resize={resize!r} needs image_size (height, width).")
+        return None, None
+    size = (
+        (image_size, image_size)
+        if isinstance(image_size, numbers.Integral)
+        else image_size
+    )
+    try:
+        ok = len(size) == 2 and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1
+            for v in size
+        )
+    except TypeError:
+        ok = False
+    if not ok or isinstance(image_size, bool):
+        raise ValueError(
+            "image_size must be None, a positive int or a pair (height, width) of "
+            f"positive ints; got {image_size!r}."
+        )
+    if resize is None:
+        raise ValueError(
+            f"image_size={image_size!r} needs resize in {RESIZE_POLICIES}."
+        )
+    return (int(size[0]), int(size[1])), resize
+
+
+def read_images(paths, *, image_size=None, resize=None) -> list[np.ndarray]:
+    """Decode image files with :func:`skcv.io.imread` under a size policy.
+
+    Each file is decoded completely (an unreadable one raises
+    :class:`skcv.io.ImageReadError` naming it); the arrays keep the file's
+    depth and channels, for the dtype and channel rules to apply.
+
+    Examples
+    --------
+    >>> import os, shutil, tempfile
+    >>> from PIL import Image
+    >>> from skcv.utils import read_images
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "grey.png")
+    >>> Image.new("L", (6, 4), 128).save(path)
+    >>> [im.shape for im in read_images([path], image_size=(2, 3), resize="pad")]
+    [(2, 3)]
+    >>> shutil.rmtree(folder)
+    """
+    from skcv.io import imread
+
+    size, resize = check_size_policy(image_size, resize)
+    return [imread(p, size=size, resize=resize or "stretch") for p in paths]
+
+
 def _channel_key(image: np.ndarray) -> int:
     """0 for a 2-D grey image, else the length of the channel axis."""
     return 0 if image.ndim == 2 else image.shape[2]
@@ -445,6 +568,9 @@ def check_images(
     (2, 5, 6, 3)
     """
     channels = _check_channels_param(channels)
+    paths = as_paths(X, name)
+    if paths is not None:
+        X = read_images(paths)
     if isinstance(X, (list, tuple)) and len(X) and np.ndim(X[0]) >= 2:
         images = [
             check_image(im, name=f"{name}[{i}]", channel_axis=-1)
