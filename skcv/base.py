@@ -8,7 +8,8 @@ Every image transformer (and :class:`skcv.cnn.CNNClassifier`) accepts
 3. flattened rows ``(n, H*W*C)`` with the estimator parameter ``image_shape``;
 4. image file paths (a list, tuple or 1-D array of ``str`` / ``os.PathLike``),
    decoded by :func:`skcv.io.imread`. ``fit`` decodes its paths at once (what it
-   learns from); ``transform``, ``predict``, ``predict_proba``,
+   learns from; transformers whose fit reads batch by batch, as the feature
+   extractors, decode them lazily); ``transform``, ``predict``, ``predict_proba``,
    ``predict_log_proba`` and ``decision_function`` read them in batches of the
    estimator's ``batch_size`` (64 when it has none), so memory holds one batch of
    decoded images whatever the number of files. Estimators that need one image
@@ -44,6 +45,7 @@ from sklearn.base import TransformerMixin
 
 from skcv.utils._sklearn import validate_data
 from skcv.utils._validation import (
+    LazyImages,
     _as_float,
     _channel_key,
     as_paths,
@@ -139,6 +141,9 @@ class ImageInputMixin:
     """
 
     _allows_variable_size = False
+    # True where ``fit`` reads its images batch by batch (len, slices, items):
+    # path input to fit is then decoded lazily (LazyImages) instead of at once.
+    _lazy_path_fit = False
 
     def __init_subclass__(cls, **kwargs):
         # Path input of the prediction methods is streamed (DESIGN section 2, form
@@ -173,6 +178,11 @@ class ImageInputMixin:
         """Validate ``X`` and return images as an ndarray or a list of arrays."""
         self._size_policy()  # validated with any input form
         paths = as_paths(X)
+        if paths is not None and reset and self._lazy_path_fit:
+            # Decoded batch by batch by the estimator's own fit loop.
+            images = LazyImages(paths, self._read_paths)
+            self._reset_input_attributes(None)
+            return images
         if paths is not None:  # fit (or a method that is not streamed)
             X = self._read_paths(paths)
         image_shape = getattr(self, "image_shape", None)
@@ -196,14 +206,7 @@ class ImageInputMixin:
         )
         shape = images.shape[1:] if isinstance(images, np.ndarray) else None
         if reset:
-            for attr in ("feature_names_in_",):
-                if hasattr(self, attr):
-                    delattr(self, attr)
-            self.image_shape_ = shape
-            if shape is not None:
-                self.n_features_in_ = int(np.prod(shape))
-            elif hasattr(self, "n_features_in_"):
-                del self.n_features_in_
+            self._reset_input_attributes(shape)
         elif not self._allows_variable_size:
             fitted = getattr(self, "image_shape_", None)
             if fitted is not None and shape != fitted:
@@ -212,6 +215,16 @@ class ImageInputMixin:
                     f"fitted on images of shape {fitted}."
                 )
         return images
+
+    def _reset_input_attributes(self, shape):
+        for attr in ("feature_names_in_",):
+            if hasattr(self, attr):
+                delattr(self, attr)
+        self.image_shape_ = shape
+        if shape is not None:
+            self.n_features_in_ = int(np.prod(shape))
+        elif hasattr(self, "n_features_in_"):
+            del self.n_features_in_
 
     def _validate_rows(self, X, image_shape, *, reset: bool):
         dtypes = getattr(X, "dtypes", None)  # pandas DataFrame

@@ -184,6 +184,10 @@ class CannyEdgeDetector(ImageTransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
 
     @property
+    def _lazy_path_fit(self):  # the histogram's fit reads no image
+        return self.output == "histogram"
+
+    @property
     def _allows_variable_size(self):
         # Histograms have a fixed length for any image size; edge maps do not.
         return getattr(self, "output", "edges") == "histogram"

@@ -689,6 +689,10 @@ class GISTExtractor(ImageTransformerMixin, BaseEstimator):
 
     _allows_variable_size = True
 
+    @property
+    def _lazy_path_fit(self):  # fit reads only the first image's channels
+        return not self.color
+
     _parameter_constraints: dict = {
         "orientations_per_scale": ["array-like"],
         "n_blocks": [Interval(numbers.Integral, 1, None, closed="left")],

@@ -80,6 +80,8 @@ def _size_order(images, filters) -> np.ndarray | None:
     """
     if isinstance(images, np.ndarray):
         return None
+    if not isinstance(images, list):  # lazily decoded files: keep their order
+        return np.arange(len(images))
     spectra = _spectra_for(filters)
     keys = [spectra.fft_shape(im.shape[:2]) for im in images]
     return np.array(sorted(range(len(images)), key=keys.__getitem__), dtype=np.intp)
@@ -225,6 +227,7 @@ class FilterBankExtractor(_BankMixin, ImageTransformerMixin, BaseEstimator):
     """
 
     _allows_variable_size = True
+    _lazy_path_fit = True  # fit reads its images one batch at a time
 
     _parameter_constraints: dict = {
         "bank": _BANK_CONSTRAINT,
@@ -483,6 +486,7 @@ class TextonEncoder(_BankMixin, ImageTransformerMixin, BaseEstimator):
     """
 
     _allows_variable_size = True
+    _lazy_path_fit = True  # fit reads its images one batch at a time
 
     _parameter_constraints: dict = {
         "bank": _BANK_CONSTRAINT,

@@ -504,6 +504,52 @@ def read_images(paths, *, image_size=None, resize=None) -> list[np.ndarray]:
     return [imread(p, size=size, resize=resize or "stretch") for p in paths]
 
 
+class LazyImages:
+    """Image files decoded on access: a list-like for ``fit`` on many paths.
+
+    ``images[i]`` decodes and validates one file, ``images[a:b]`` a list of
+    them (dtype and channel rules as for a list of arrays), so a transformer
+    that reads its training images batch by batch holds one batch at a time.
+
+    Examples
+    --------
+    >>> import os, shutil, tempfile
+    >>> from PIL import Image
+    >>> from skcv.utils._validation import LazyImages, read_images
+    >>> folder = tempfile.mkdtemp()
+    >>> paths = [os.path.join(folder, f"{i}.png") for i in range(3)]
+    >>> for p in paths:
+    ...     Image.new("L", (5, 4), 255).save(p)
+    >>> images = LazyImages(paths, read_images)
+    >>> len(images), images[0].shape, float(images[1:][1].max())
+    (3, (4, 5), 1.0)
+    >>> shutil.rmtree(folder)
+    """
+
+    def __init__(self, paths, reader, name: str = "X"):
+        self.paths = list(paths)
+        self._reader = reader
+        self._name = name
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def _load(self, paths) -> list[np.ndarray]:
+        images = check_images(self._reader(paths), name=self._name)
+        return list(images) if isinstance(images, np.ndarray) else images
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._load(self.paths[index])
+        if isinstance(index, numbers.Integral):
+            return self._load([self.paths[index]])[0]
+        raise TypeError(f"indices must be ints or slices; got {index!r}.")
+
+    def __iter__(self):
+        for path in self.paths:
+            yield self._load([path])[0]
+
+
 def _channel_key(image: np.ndarray) -> int:
     """0 for a 2-D grey image, else the length of the channel axis."""
     return 0 if image.ndim == 2 else image.shape[2]
