@@ -128,7 +128,7 @@ def _stream_paths(method):
 
 
 class ImageInputMixin:
-    """Mixin that validates image input in the three forms of DESIGN section 2.
+    """Mixin that validates image input in the four forms of DESIGN section 2.
 
     Subclasses may read ``self.image_shape`` (a constructor parameter, may be
     None). After ``_validate_images(X, reset=True)`` the estimator has

@@ -272,7 +272,7 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, H, W[, C]), list of images, or (n_samples, H*W*C)
-            Training images (see :mod:`skcv.base` for the three forms).
+            Training images (see :mod:`skcv.base` for the four forms).
         y : None
             Ignored.
 

@@ -755,7 +755,7 @@ class GISTExtractor(ImageTransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n, H, W[, C]), list of images, or (n, H*W*C)
-            Images in any of the three input forms.
+            Images in any of the four input forms (file paths included).
         y : None
             Ignored.
 
@@ -776,7 +776,8 @@ class GISTExtractor(ImageTransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n, H, W[, C]), list of images, or (n, H*W*C)
-            Images in any of the three input forms; sizes may differ from ``fit``.
+            Images in any of the four input forms (file paths included); sizes
+            may differ from ``fit``.
 
         Returns
         -------

@@ -571,7 +571,7 @@ def check_images(
     allow_list: bool = True,
     channels="auto",
 ) -> np.ndarray | list[np.ndarray]:
-    """Validate a batch of images in any of the three input forms.
+    """Validate a batch of images in any of the four input forms.
 
     Parameters
     ----------
@@ -582,7 +582,8 @@ def check_images(
         2. a list of images ``(H, W)`` / ``(H, W, C)``, possibly of different
            sizes and channel counts;
         3. flattened rows ``(n, H*W*C)``, reshaped with ``image_shape`` (or by
-           :func:`infer_image_shape` when it is None).
+           :func:`infer_image_shape` when it is None);
+        4. image file paths (:func:`as_paths`), decoded by :func:`read_images`.
     image_shape : tuple of int, default=None
         ``(H, W)`` or ``(H, W, C)`` for flattened rows; ignored for other forms
         except that a batch whose shape differs raises.
