@@ -18,7 +18,8 @@ Dtype rule
                             floats in ``[0, 1]``).
     float16                 float32, values kept
     float32, float64        kept (no copy), values kept
-    object                  float64 when every entry is a number
+    object                  the rule of the dtype numpy infers from the
+                            entries (Python ints -> int64 -> 8-bit rule)
     complex, str, ...       ``TypeError``
     ======================  ==================================================
 
@@ -193,6 +194,9 @@ def _as_float(arr: np.ndarray, name: str) -> np.ndarray:
     if kind == "f":  # longdouble
         return arr.astype(np.float64)
     if kind == "O":
+        inferred = np.asarray(arr.tolist()) if arr.size else arr
+        if inferred.dtype.kind in "biuf" and inferred.shape == arr.shape:
+            return _as_float(inferred, name)  # Python ints follow the int rule
         try:
             return arr.astype(np.float64)
         except (TypeError, ValueError) as exc:

@@ -65,6 +65,14 @@ def test_signed_outside_8_bit_raises(bad, value):
         check_images([np.zeros((3, 3), int), img])
 
 
+def test_object_arrays_follow_the_rule_of_their_entries():
+    as_uint8 = check_image(np.array([[0, 51, 255]], dtype=np.uint8))
+    np.testing.assert_array_equal(
+        check_image(np.array([[0, 51, 255]], dtype=object)), as_uint8
+    )
+    assert check_image(np.array([[0.5, 1.0]], dtype=object)).dtype == np.float64
+
+
 def test_float16_to_float32_and_complex_rejected():
     assert check_image(np.zeros((2, 2), np.float16)).dtype == np.float32
     with pytest.raises(TypeError, match="image must hold real numbers"):
