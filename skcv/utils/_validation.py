@@ -15,7 +15,8 @@ Dtype rule
                             scaled by 255 to float32 (as uint8); any value
                             outside ``0..255`` raises ``ValueError`` naming
                             the parameter (use uint16 for 16-bit data, or
-                            floats in ``[0, 1]``).
+                            floats in ``[0, 1]``), and so does an image of
+                            only 0s and 1s (ambiguous: pass bool or uint8).
     float16                 float32, values kept
     float32, float64        kept (no copy), values kept
     object                  the rule of the dtype numpy infers from the
@@ -172,6 +173,12 @@ def _check_signed(arr: np.ndarray, name: str) -> None:
             "signed integer images must hold 8-bit intensities 0..255 (scaled "
             "by 255). Pass 16-bit data as uint16, or floats in [0, 1], e.g. "
             "(x - x.min()) / (x.max() - x.min())."
+        )
+    if hi == 1:
+        raise ValueError(
+            f"{name} is a signed integer image of 0s and 1s, which is ambiguous: "
+            "as 8-bit intensities it is almost black (1/255). Pass a binary "
+            "image as bool (0/1 -> 0.0/1.0), or 8-bit intensities as uint8."
         )
 
 

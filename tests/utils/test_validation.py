@@ -73,6 +73,15 @@ def test_object_arrays_follow_the_rule_of_their_entries():
     assert check_image(np.array([[0.5, 1.0]], dtype=object)).dtype == np.float64
 
 
+def test_signed_zero_one_image_is_ambiguous():
+    with pytest.raises(ValueError, match="image is a signed integer image of 0s and"):
+        check_image(np.eye(4, dtype=np.int64))
+    # the same values as bool or uint8 are unambiguous; all zeros are black anyway
+    np.testing.assert_array_equal(check_image(np.eye(4, dtype=bool)), np.eye(4))
+    assert check_image(np.eye(4, dtype=np.uint8)).max() == np.float32(1 / 255)
+    assert check_image(np.zeros((4, 4), np.int64)).max() == 0
+
+
 def test_float16_to_float32_and_complex_rejected():
     assert check_image(np.zeros((2, 2), np.float16)).dtype == np.float32
     with pytest.raises(TypeError, match="image must hold real numbers"):
