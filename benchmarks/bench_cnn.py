@@ -202,6 +202,73 @@ def presets(Xtr, ytr, Xte, yte, args):
     print(markdown_table(rows))
 
 
+def _competitor():
+    """Start one CPU-bound process (the "busy machine"); the caller kills it."""
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+
+def threads(Xtr, ytr, args):
+    """Fit time of the fast preset, quiet vs one competing CPU-bound process.
+
+    For each ``n_jobs`` (1, 2 and the default None) the same fit runs without
+    and with one ``while True: pass`` process; quiet and busy runs alternate and
+    the fastest of ``--repeat`` is kept, so a short burst of outside load does
+    not decide a row. The busy/quiet ratio is the figure of merit.
+    """
+    from skcv.cnn._threads import resolve_n_threads
+
+    load_before = os.getloadavg()[0]
+    n = 2048 if args.quick else 8192
+    X, y = Xtr[:n], ytr[:n]
+    settings = [1, 2, None]
+
+    def fit(n_jobs):
+        return CNNClassifier.from_preset(
+            "fast", epochs=1, random_state=0, device="cpu", n_jobs=n_jobs
+        ).fit(X, y)
+
+    fit(1)  # warm-up: oneDNN primitives, allocator
+    best = {(k, busy): np.inf for k in settings for busy in (False, True)}
+    for _ in range(args.repeat):
+        for busy in (False, True):
+            proc = _competitor() if busy else None
+            try:
+                if proc is not None:
+                    time.sleep(0.5)  # let it reach full speed
+                for k in settings:
+                    t0 = time.perf_counter()
+                    fit(k)
+                    best[k, busy] = min(best[k, busy], time.perf_counter() - t0)
+            finally:
+                if proc is not None:
+                    proc.kill()
+                    proc.wait()
+    quiet_best = min(best[k, False] for k in settings)
+    rows = []
+    for k in settings:
+        rows.append(
+            {
+                "n_jobs": "None (default)" if k is None else k,
+                "threads": resolve_n_threads(k),
+                "quiet s": best[k, False],
+                "busy s": best[k, True],
+                "busy / quiet": best[k, True] / best[k, False],
+                "busy / best quiet": best[k, True] / quiet_best,
+            }
+        )
+    print(
+        f"\nTorch threads under contention: fast preset, 1 epoch on {n} CIFAR-10 "
+        f"images, CPU, best of {args.repeat} alternating runs; busy = one "
+        f"competing `while True: pass` process; {os.cpu_count()} logical cores; "
+        f"1-min load average before: {load_before:.2f}, after: "
+        f"{os.getloadavg()[0]:.2f}. Goal: busy / quiet <= 2 "
+        "for the default.\n"
+    )
+    print(markdown_table(rows))
+
+
 def main():
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
@@ -211,7 +278,9 @@ def main():
     p.add_argument("--repeat", type=int, default=2)
     p.add_argument("--device", default="auto")
     p.add_argument("--epochs", type=int, nargs="+", default=[10])
-    p.add_argument("--part", choices=["all", "overhead", "presets"], default="all")
+    p.add_argument(
+        "--part", choices=["all", "overhead", "presets", "threads"], default="all"
+    )
     args = p.parse_args()
     if not args.data_home:
         p.error("--data-home (or $SKCV_DATA) must point to cifar-10-batches-py/")
@@ -222,6 +291,8 @@ def main():
         overhead(Xtr, ytr, args)
     if args.part in ("all", "presets"):
         presets(Xtr, ytr, Xte, yte, args)
+    if args.part in ("all", "threads"):
+        threads(Xtr, ytr, args)
 
 
 if __name__ == "__main__":

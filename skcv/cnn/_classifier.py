@@ -131,6 +131,12 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         DataLoader workers that gather batches on the CPU when the training data
         does not fit on the GPU (0: gather in the main process). Data that fits
         stays on the device and needs no workers.
+    n_jobs : int, default=None
+        Torch intra-op threads during ``fit`` and ``predict``; the caller's
+        ``torch.get_num_threads()`` is restored afterwards. None: one thread per
+        physical core but one, at least 1 (1 on a 2-core machine): with every
+        core busy, one competing process made a 2-thread fit several times
+        slower (``bench_cnn.py --part threads``). -1: every core.
     image_shape : tuple of int, default=None
         ``(H, W)`` or ``(H, W, C)`` of flattened rows (see :mod:`skcv.base`).
     random_state : int, RandomState instance or None, default=None
@@ -242,6 +248,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         channels_last="auto",
         compile=False,
         num_workers=0,
+        n_jobs=None,
         image_shape=None,
         random_state=None,
         verbose=0,
@@ -268,6 +275,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         self.channels_last = channels_last
         self.compile = compile
         self.num_workers = num_workers
+        self.n_jobs = n_jobs
         self.image_shape = image_shape
         self.random_state = random_state
         self.verbose = verbose

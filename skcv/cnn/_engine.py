@@ -12,7 +12,7 @@ How an estimator uses it
    ``solver``, ``learning_rate_init``, ``momentum``, ``weight_decay``,
    ``lr_schedule``, ``augment``, ``early_stopping``, ``validation_fraction``,
    ``n_iter_no_change``, ``tol``, ``device``, ``precision``, ``channels_last``,
-   ``compile``, ``num_workers``, ``random_state``, ``verbose``) and merge
+   ``compile``, ``num_workers``, ``n_jobs``, ``random_state``, ``verbose``) and merge
    :data:`TRAINING_CONSTRAINTS` into ``_parameter_constraints``.
 2. In ``fit``::
 
@@ -74,6 +74,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from skcv.cnn._augment import _ALIASES, AUGMENTATIONS, Augmenter, parse_augment
+from skcv.cnn._threads import with_threads
 from skcv.utils._sklearn import Interval, StrOptions
 from skcv.utils._warnings import warn_external
 
@@ -103,6 +104,11 @@ TRAINING_CONSTRAINTS = {
     "channels_last": ["boolean", StrOptions({"auto"})],
     "compile": ["boolean"],
     "num_workers": [Interval(Integral, 0, None, closed="left")],
+    "n_jobs": [
+        None,
+        Interval(Integral, None, -1, closed="right"),
+        Interval(Integral, 1, None, closed="left"),
+    ],
     "random_state": ["random_state"],
     "verbose": ["verbose"],
     "warm_start": ["boolean"],
@@ -324,6 +330,7 @@ class TorchTrainerMixin:
         return n_val
 
     # -------------------------------------------------------------- training
+    @with_threads
     def _train_network(self, X_all, targets, *, epochs, partial, seed, rng):
         """Train ``self.module_`` on ``X_all`` (NCHW) and target tensors."""
         device = self.device_
@@ -542,6 +549,7 @@ class TorchTrainerMixin:
     def _restore(net, state):
         net.load_state_dict(state)
 
+    @with_threads
     @torch.no_grad()
     def _forward_batches(self, net, X: torch.Tensor, batch_size=None, reduce=None):
         """Float32 outputs of ``net`` on ``X`` (NCHW, CPU or device), in batches.

@@ -124,6 +124,12 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         ``torch.compile`` the network (CUDA only).
     num_workers : int, default=0
         DataLoader workers when the data does not fit on the GPU.
+    n_jobs : int, default=None
+        Torch intra-op threads during ``fit`` and ``predict``; the caller's
+        ``torch.get_num_threads()`` is restored afterwards. None: one thread per
+        physical core but one, at least 1 (1 on a 2-core machine): with every
+        core busy, one competing process made a 2-thread fit several times
+        slower (``bench_cnn.py --part threads``). -1: every core.
     image_shape : tuple of int, default=None
         ``(H, W)`` or ``(H, W, C)`` of flattened rows (see :mod:`skcv.base`).
     random_state : int, RandomState instance or None, default=None
@@ -257,6 +263,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         channels_last="auto",
         compile=False,
         num_workers=0,
+        n_jobs=None,
         image_shape=None,
         random_state=None,
         verbose=0,
@@ -289,6 +296,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         self.channels_last = channels_last
         self.compile = compile
         self.num_workers = num_workers
+        self.n_jobs = n_jobs
         self.image_shape = image_shape
         self.random_state = random_state
         self.verbose = verbose
