@@ -120,13 +120,17 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
     device : {"auto", "cpu", "cuda"} or str, default="auto"
         Training device; "auto" picks CUDA when available. Resolved to
         ``device_`` in ``fit``.
+        Set it on a fitted model (``set_params(device="cpu")``) to move the
+        network there for prediction; "auto" leaves it where it is.
     precision : {"auto", "float32", "bf16"}, default="auto"
         "auto" uses bfloat16 autocast on CUDA and float32 on the CPU.
     channels_last : bool or "auto", default="auto"
         NHWC memory format for convolutions ("auto": on; measured ~1.5x faster
         with oneDNN on CPU as well as on CUDA).
     compile : bool, default=False
-        ``torch.compile`` the network (CUDA only; ignored on the CPU).
+        ``torch.compile`` the training network (inductor: CUDA kernels on a GPU,
+        C++ on the CPU, which needs a C++ compiler); the first epoch pays the
+        compilation.
     num_workers : int, default=0
         DataLoader workers that gather batches on the CPU when the training data
         does not fit on the GPU (0: gather in the main process). Data that fits

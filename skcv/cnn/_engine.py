@@ -74,6 +74,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from skcv.cnn._augment import _ALIASES, AUGMENTATIONS, Augmenter, parse_augment
+from skcv.cnn._device import follow_device
 from skcv.cnn._threads import with_threads
 from skcv.utils._sklearn import Interval, StrOptions
 from skcv.utils._warnings import warn_external
@@ -377,7 +378,7 @@ class TorchTrainerMixin:
         if fmt is not None:
             net = net.to(memory_format=fmt)
         train_net = net
-        if self.compile and is_cuda:
+        if self.compile:  # inductor: CUDA, or C++ on the CPU
             train_net = torch.compile(net)
 
         if self.optimizer_ is None or not partial:
@@ -563,7 +564,7 @@ class TorchTrainerMixin:
         """
         was_training = net.training
         net.eval()
-        dev = next(iter(net.parameters())).device
+        dev = follow_device(self, net)
         fmt = torch.channels_last if self._use_channels_last() else None
         bs = batch_size or max(self.batch_size, 256)
         outs = []

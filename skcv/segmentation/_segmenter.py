@@ -116,12 +116,16 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         Minimum improvement of the validation mean IoU.
     device : {"auto", "cpu", "cuda"} or str, default="auto"
         Training device; "auto" picks CUDA when available.
+        Set it on a fitted model (``set_params(device="cpu")``) to move the
+        network there for prediction; "auto" leaves it where it is.
     precision : {"auto", "float32", "bf16"}, default="auto"
         "auto" uses bfloat16 autocast on CUDA and float32 on the CPU.
     channels_last : bool or "auto", default="auto"
         NHWC memory format for the convolutions.
     compile : bool, default=False
-        ``torch.compile`` the network (CUDA only).
+        ``torch.compile`` the training network (inductor: CUDA kernels on a GPU,
+        C++ on the CPU, which needs a C++ compiler); the first epoch pays the
+        compilation.
     num_workers : int, default=0
         DataLoader workers when the data does not fit on the GPU.
     n_jobs : int, default=None
