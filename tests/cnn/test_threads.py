@@ -5,12 +5,14 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from skcv.cnn import CNNClassifier  # noqa: E402
+from sklearn.base import clone  # noqa: E402
+
 from skcv.cnn._threads import (  # noqa: E402
     default_n_threads,
     resolve_n_threads,
     torch_threads,
 )
+from tests.registry.cnn import ESTIMATORS  # noqa: E402
 
 
 @pytest.fixture
@@ -29,15 +31,7 @@ def _data(n=40):
 
 
 def _clf(**params):
-    return CNNClassifier(
-        module="simple",
-        module_params={"widths": (4, 8)},
-        epochs=1,
-        batch_size=16,
-        device="cpu",
-        random_state=0,
-        **params,
-    )
+    return clone(ESTIMATORS[0]).set_params(epochs=1, batch_size=16, **params)
 
 
 def test_resolve_n_threads():
