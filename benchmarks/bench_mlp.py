@@ -21,7 +21,7 @@ the training split; float32 output).
 3. Time to accuracy (``--part time-to-accuracy``): wall time until the test
    accuracy first reaches ``--target`` (0.50), epoch by epoch through
    ``partial_fit`` (evaluation not timed), for scikit-learn's MLPClassifier
-   (512 hidden ReLU units, Adam, its float64 input) at each learning rate of
+   (512 hidden ReLU units, Adam, float32 like skcv) at each learning rate of
    ``LR_GRID`` and skcv's best recipe (512 hidden units with batch norm, Adam,
    float32) at the same rates; each run stops at the target's epoch plus
    ``--extra-epochs`` or after ``--max-seconds``. Goal: skcv's best time <= 0.5x
@@ -124,11 +124,11 @@ def time_to_accuracy(args):
     classes = np.unique(y_tr)
     load_before = os.getloadavg()[0]
     makers = {
-        "sklearn MLP 512 adam (float64)": (
+        "sklearn MLP 512 adam (float32)": (
             lambda lr: SkMLP(
                 hidden_layer_sizes=(512,), learning_rate_init=lr, random_state=0
             ),
-            "float64",
+            "float32",
         ),
         "skcv MLP 512 BN adam (float32)": (
             lambda lr: MLPClassifier(
