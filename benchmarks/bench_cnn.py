@@ -398,8 +398,8 @@ def time_to_accuracy(Xtr, ytr, Xte, yte, args):
     print(
         f"\nTime to accuracy on CIFAR-10 ({args.recipe} recipe, "
         f"precision={args.precision or 'default'}), {threads} torch threads; "
-        f"training FLOPs per image {flops_train / 1e6:.1f} M (inference "
-        f"{flops_eval / 1e6:.1f} M, x2 with test-time flip); matmul peak "
+        f"training FLOPs per image {flops_train / 1e6:.1f} M (inference with "
+        f"test-time flip {flops_eval / 1e6:.1f} M); matmul peak "
         f"{peaks['float32'] / 1e9:.1f} GFLOP/s float32, {peaks['bf16'] / 1e9:.1f} "
         f"bf16; 1-min load average {load_before:.2f} before, "
         f"{os.getloadavg()[0]:.2f} after.\n"
