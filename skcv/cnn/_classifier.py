@@ -70,6 +70,21 @@ _CLASSIC = {
 }
 
 
+def cpu_has_fast_bf16() -> bool:
+    """Return True when this CPU multiplies bfloat16 matrices natively (AMX).
+
+    There a bf16 matrix product ran 6.9x faster than a float32 one (510 vs 74
+    GFLOP/s, one thread, ``bench_cnn.py --part time-to-accuracy``) and a fast
+    preset fit about 2x faster, with the same accuracy (0.541 vs 0.532 on
+    10,000 CIFAR-10 images, 2 epochs).
+    """
+    checks = ("_is_amx_tile_supported", "_is_avx512_bf16_supported")
+    try:
+        return all(getattr(torch.cpu, name)() for name in checks)
+    except (AttributeError, RuntimeError):
+        return False
+
+
 def auto_recipe(
     params: dict, image_shape: tuple, device: str, n_samples: int = 50_000
 ) -> dict:
@@ -89,8 +104,8 @@ def auto_recipe(
     Returns
     -------
     recipe : dict
-        Every parameter of :data:`AUTO_PARAMS` plus ``module_params``, with
-        ``"auto"`` replaced (explicit values are kept).
+        Every parameter of :data:`AUTO_PARAMS` plus ``module_params`` and
+        ``precision``, with ``"auto"`` replaced (explicit values are kept).
 
     Notes
     -----
@@ -105,7 +120,10 @@ def auto_recipe(
     128, Nesterov SGD at 0.1, flip + pad-4 crop) with a one-cycle schedule and
     label smoothing 0.1. With an explicit ``module`` the other ``"auto"``
     values are the classic defaults (10 epochs, batch 128, SGD at 0.01, cosine
-    schedule, no label smoothing, no augmentation).
+    schedule, no label smoothing, no augmentation). ``module="auto"`` on a CPU
+    with native bfloat16 matrix units (AMX) trains with bf16 autocast
+    (:func:`cpu_has_fast_bf16`); ``precision="auto"`` otherwise keeps its
+    meaning (bf16 on CUDA, float32 on other CPUs).
 
     Examples
     --------
@@ -154,6 +172,10 @@ def auto_recipe(
         }
     recipe = {k: base[k] if auto(k) else params[k] for k in AUTO_PARAMS}
     recipe["module_params"] = module_params
+    precision = params["precision"]
+    if params["module"] == "auto" and precision == "auto" and not cuda:
+        precision = "bf16" if cpu_has_fast_bf16() else "float32"
+    recipe["precision"] = precision
     return recipe
 
 
@@ -256,7 +278,9 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         Set it on a fitted model (``set_params(device="cpu")``) to move the
         network there for prediction; "auto" leaves it where it is.
     precision : {"auto", "float32", "bf16"}, default="auto"
-        "auto" uses bfloat16 autocast on CUDA and float32 on the CPU.
+        "auto" uses bfloat16 autocast on CUDA and float32 on the CPU, except
+        with ``module="auto"`` on a CPU with native bf16 matrix units (AMX),
+        where bf16 trained about 2x faster at the same accuracy.
     channels_last : bool or "auto", default="auto"
         NHWC memory format for convolutions ("auto": on; measured ~1.5x faster
         with oneDNN on CPU as well as on CUDA).
@@ -291,7 +315,8 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
     module_ : nn.Module
         The trained network (normalisation included), in evaluation mode.
     recipe_ : dict
-        The values the ``"auto"`` parameters (and ``module_params``) resolved to.
+        The values the ``"auto"`` parameters (and ``module_params``,
+        ``precision``) resolved to.
     device_ : str
         The device used.
     history_ : list of dict

@@ -8,7 +8,12 @@ torch = pytest.importorskip("torch")
 from sklearn.datasets import load_digits  # noqa: E402
 
 from skcv.cnn import CNNClassifier  # noqa: E402
-from skcv.cnn._classifier import AUTO_PARAMS, PRESETS, auto_recipe  # noqa: E402
+from skcv.cnn._classifier import (  # noqa: E402
+    AUTO_PARAMS,
+    PRESETS,
+    auto_recipe,
+    cpu_has_fast_bf16,
+)
 
 DEFAULTS = CNNClassifier().get_params()
 
@@ -26,6 +31,15 @@ def test_small_colour_images_get_the_fast_recipe_on_cpu():
         assert r[k] == fast[k], k
     assert r["label_smoothing"] == fast["label_smoothing"]
     assert r["augment"] == "fast"
+    assert r["precision"] == ("bf16" if cpu_has_fast_bf16() else "float32")
+
+
+def test_precision_follows_device_and_explicit_choices():
+    assert auto_recipe(DEFAULTS, (32, 32, 3), "cuda")["precision"] == "auto"
+    explicit = {**DEFAULTS, "precision": "float32"}
+    assert auto_recipe(explicit, (32, 32, 3), "cpu")["precision"] == "float32"
+    named = {**DEFAULTS, "module": "simple"}
+    assert auto_recipe(named, (32, 32, 3), "cpu")["precision"] == "auto"
 
 
 def test_gpu_gets_airbench_widths_and_more_epochs():
