@@ -7,6 +7,7 @@ imports torch itself.
 
 from __future__ import annotations
 
+import contextlib
 from numbers import Integral, Real
 
 import numpy as np
@@ -97,6 +98,13 @@ def _images(estimator, X):
     if isinstance(X, np.ndarray) and X.shape == tuple(estimator.image_shape_):
         X = X[None]
     return estimator._validate_images(X, reset=False)
+
+
+def _logits(estimator, net, x):
+    """Return the batched float32 scores, the "auto" parameters resolved."""
+    recipe = getattr(estimator, "_recipe", None)
+    with recipe() if recipe is not None else contextlib.nullcontext():
+        return estimator._logits(net, x)
 
 
 def _device(net):
@@ -235,7 +243,7 @@ def saliency_map(estimator, X, target=None) -> np.ndarray:
         estimator,
         target,
         len(x),
-        lambda: estimator._logits(net, x).cpu().numpy(),
+        lambda: _logits(estimator, net, x).cpu().numpy(),
     )
     was_training = net.training
     try:
@@ -346,7 +354,7 @@ def occlusion_map(
         estimator,
         target,
         n,
-        lambda: estimator._logits(net, x_all).cpu().numpy(),
+        lambda: _logits(estimator, net, x_all).cpu().numpy(),
     )
     out = np.empty((n, len(rows) * len(cols)), dtype=np.float64)
     dev = _device(net)
@@ -357,7 +365,7 @@ def occlusion_map(
             batch = image.expand(len(chunk), c, h, w).clone()
             for b, (r, q) in enumerate(chunk):
                 batch[b, :, r : r + size, q : q + size] = value
-            logits = estimator._logits(net, batch.to(dev)).double()
+            logits = _logits(estimator, net, batch.to(dev)).double()
             proba = torch.softmax(logits, 1)[:, int(idx[k])]
             out[k, start : start + len(chunk)] = proba.cpu().numpy()
     return out.reshape(n, len(rows), len(cols))

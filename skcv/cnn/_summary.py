@@ -193,6 +193,11 @@ def _network(obj, input_shape, n_classes):
             raise ValueError(
                 "input_shape is required to summarise an unfitted estimator."
             )
+        if isinstance(obj.module, str) and obj.module == "auto":
+            raise ValueError(
+                "module='auto' is chosen at fit from the data: summarise the "
+                "fitted estimator, or an estimator with a module name."
+            )
         h, w, c = _image_shape(input_shape)
         meta = isinstance(obj.module, str)  # skcv's own networks build on meta
         with torch.device("meta") if meta else contextlib.nullcontext():

@@ -221,3 +221,15 @@ def test_snapshot_ensemble_has_no_partial_fit(digits):
         clf.partial_fit(Xtr, ytr, classes=np.arange(10))
     assert "takes no snapshots" in str(info.value.__cause__)
     assert hasattr(_cnn(), "partial_fit")
+
+
+def test_snapshot_ensemble_with_auto_parameters(digits):
+    # batch_size, solver, ... left at "auto": resolved at fit and at predict.
+    Xtr, ytr, Xte, _ = digits
+    clf = CNNClassifier(
+        module="simple", epochs=2, snapshot_ensemble=2, image_shape=(8, 8),
+        random_state=0, device="cpu",
+    ).fit(Xtr, ytr)  # fmt: skip
+    proba = clf.predict_proba(Xte)
+    assert proba.shape == (len(Xte), 10) and len(clf.snapshots_) == 2
+    assert clf.get_params()["batch_size"] == "auto"

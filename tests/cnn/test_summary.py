@@ -181,6 +181,7 @@ def test_shared_module_counted_once():
         (("vgg16",), {}, ValueError, "input_shape is required"),
         ((nn.Linear(2, 2),), {}, ValueError, "input_shape is required"),
         ((CNNClassifier(),), {}, ValueError, "input_shape is required"),
+        ((CNNClassifier(), (8, 8)), {}, ValueError, "module='auto' is chosen at"),
         (("vgg16", (224, 224, 3, 1)), {}, ValueError, "input_shape must be"),
         (("vgg16", (0, 224)), {}, ValueError, "input_shape must be"),
         ((42, (8, 8)), {}, TypeError, "estimator_or_module must be"),
