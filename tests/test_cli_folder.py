@@ -145,3 +145,18 @@ def test_predict_missing_model_file(tmp_path):
     result = _run("predict", "none.skops", "x.png", cwd=tmp_path)
     assert result.returncode == 2
     assert "model file none.skops does not exist" in result.stderr
+
+
+@pytest.mark.parametrize("model", ["texture", "cnn"])
+def test_fit_with_a_corrupt_image_is_one_line(tmp_path, model):
+    if model == "cnn":
+        pytest.importorskip("torch")
+    _write_folder(tmp_path / "train", n_per_class=3)
+    (tmp_path / "train" / "brick" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 no")
+    args = ["fit", "train", "--model", model, "--cv", "0", "--epochs", "1"]
+    result = _run(*args, "--quiet", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("skcv: error: cannot read image")
+    assert "broken.jpg" in result.stderr and "Remove or replace" in result.stderr
+    assert not (tmp_path / "model.skops").exists()

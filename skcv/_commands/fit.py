@@ -116,10 +116,7 @@ def _fit_cnn(args, paths, y, image_size):
 
 def run(args) -> int:
     """Run the command; return the exit status."""
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
-    from sklearn.pipeline import Pipeline
-
-    from skcv.io import save_model
+    from skcv.io import ImageReadError, save_model
 
     start = time.perf_counter()
     data = load_folder(args.folder)
@@ -134,6 +131,20 @@ def run(args) -> int:
         f"{MODEL_HELP[args.model]}"
     )
     image_size = args.image_size or (32 if args.model == "cnn" else 128)
+    try:
+        model = _train(args, paths, y, image_size)
+    except ImageReadError as exc:
+        raise error(f"{exc} Remove or replace the file and run again.") from None
+    save_model(model, args.output)
+    print(f"saved {args.output} ({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+def _train(args, paths, y, image_size):
+    """Fit the ``--model`` on the files; return the fitted model."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import Pipeline
+
     if args.model == "cnn":
         model = _fit_cnn(args, paths, y, image_size)
     else:
@@ -166,6 +177,4 @@ def run(args) -> int:
             print("too few images per class for cross-validation: no score")
         head.fit(X, y)
         model = Pipeline([("features", features), *head.steps])
-    save_model(model, args.output)
-    print(f"saved {args.output} ({time.perf_counter() - start:.1f} s)")
-    return 0
+    return model
