@@ -2,6 +2,7 @@
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -160,3 +161,21 @@ def test_fit_with_a_corrupt_image_is_one_line(tmp_path, model):
     assert result.stderr.startswith("skcv: error: cannot read image")
     assert "broken.jpg" in result.stderr and "Remove or replace" in result.stderr
     assert not (tmp_path / "model.skops").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["fit", "DIR", "--image-size", "0"],  # was silently the default 128
+        ["fit", "DIR", "--epochs", "0"],  # was a traceback
+        ["fit", "DIR", "--batch-size", "-1"],
+        ["fit", "DIR", "--cv", "-3"],  # was "too few images per class"
+        ["predict", "m.skops", "DIR", "--batch-size", "0"],  # ZeroDivisionError
+        ["evaluate", "m.skops", "DIR", "--batch-size", "x"],
+    ],
+)
+def test_bad_numbers_are_usage_errors(tmp_path, args):
+    result = _run(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert re.search(r"argument --[a-z-]+: expected an integer", result.stderr)

@@ -26,6 +26,8 @@ from skcv._commands._common import (
     batches,
     error,
     load_folder,
+    non_negative_int,
+    positive_int,
     progress,
 )
 
@@ -40,19 +42,22 @@ def add_arguments(parser) -> None:
         "-o", "--output", default="model.skops", help="model file to write"
     )
     parser.add_argument(
-        "--cv", type=int, default=5, help="cross-validation folds (0: no score)"
+        "--cv",
+        type=non_negative_int,
+        default=5,
+        help="cross-validation folds (0: no score)",
     )
     parser.add_argument(
         "--image-size",
-        type=int,
+        type=positive_int,
         default=None,
         help="side images are resized to, for scene and cnn (default: 128; cnn: 32)",
     )
     parser.add_argument(
-        "--epochs", type=int, default=20, help="training epochs (cnn only)"
+        "--epochs", type=positive_int, default=20, help="training epochs (cnn only)"
     )
     parser.add_argument(
-        "--batch-size", type=int, default=64, help="images decoded at a time"
+        "--batch-size", type=positive_int, default=64, help="images decoded at a time"
     )
     parser.add_argument("--random-state", type=int, default=0, help="random seed")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
