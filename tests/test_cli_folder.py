@@ -74,6 +74,7 @@ def test_fit_predict_evaluate_on_a_folder(tmp_path):
     )
     assert fit.returncode == 0, fit.stderr
     assert "16 images in 2 classes (brick, grass)" in fit.stdout
+    assert f"ignored 1 hidden or non-image files ({train / '.DS_Store'})" in fit.stdout
     cv_line = [ln for ln in fit.stdout.splitlines() if "cross-validated" in ln][0]
     assert float(cv_line.split("accuracy: ")[1].split()[0]) >= 0.75
     assert (tmp_path / "m.skops").is_file()

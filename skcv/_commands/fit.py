@@ -135,6 +135,10 @@ def run(args) -> int:
         f"({', '.join(data.target_names)}); model '{args.model}': "
         f"{MODEL_HELP[args.model]}"
     )
+    if data.n_ignored:
+        shown = ", ".join(map(str, data.ignored[:3]))
+        more = ", ..." if data.n_ignored > 3 else ""
+        print(f"ignored {data.n_ignored} hidden or non-image files ({shown}{more})")
     image_size = args.image_size or (32 if args.model == "cnn" else 128)
     try:
         model = _train(args, paths, y, image_size)
