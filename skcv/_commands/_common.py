@@ -134,10 +134,10 @@ def predict_files(model, paths, *, batch_size: int, quiet: bool):
         chunk = [paths[i] for i in idx]
         try:
             labels[idx], confidence[idx] = run(chunk)
-        except ImageReadError:
+        except (ImageReadError, OSError):
             for i in idx:
                 try:
                     (labels[i],), (confidence[i],) = run([paths[i]])
-                except ImageReadError as exc:
+                except (ImageReadError, OSError) as exc:
                     errors[i] = str(exc)
     return labels, confidence, errors
