@@ -210,7 +210,9 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
     gmm_ : GaussianMixture
         The diagonal Gaussian mixture (``"fisher"`` only).
     soft_sigma_ : float
-        Bandwidth of the soft assignment.
+        Median distance of training descriptors to their nearest word: the
+        kernel codebook's bandwidth when ``bandwidth`` is None (not for
+        ``"fisher"``).
     level_weights_ : ndarray of shape (pyramid_levels,)
         Weight of each pyramid level (see Notes).
     n_descriptors_fit_ : int
@@ -427,6 +429,8 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
             keep = rng.choice(len(sample), self.max_descriptors, replace=False)
             sample = sample[np.sort(keep)]
         seed = rng.randint(np.iinfo(np.int32).max)
+        for stale in ("kmeans_", "soft_sigma_", "pca_", "gmm_"):  # a refit
+            self.__dict__.pop(stale, None)
         # On small samples OpenMP start-up and spinning cost far more than the
         # arithmetic (50x on a busy machine), so k-means runs on one thread there.
         threads = 1 if len(sample) < 50_000 else None
