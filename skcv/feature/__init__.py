@@ -1,6 +1,7 @@
 """Image features as transformers, each with a functional twin on one image.
 
-Edges (Canny), GIST, dense SIFT / bag of visual words, filter-bank textures.
+Edges (Canny), GIST, dense SIFT / bag of visual words, filter-bank textures, and
+explicit maps of the histogram kernels (intersection, chi2) for linear models.
 """
 
 from skcv._lazy import attach
@@ -14,6 +15,7 @@ __getattr__, __dir__, __all__ = attach(
         "dense_sift": "skcv.feature._sift",
         "sift": "skcv.feature._sift",
         "BagOfVisualWords": "skcv.feature._bovw",
+        "HomogeneousKernelMap": "skcv.feature._kernel_map",
         "leung_malik_bank": "skcv.feature._filter_banks",
         "schmid_bank": "skcv.feature._filter_banks",
         "rfs_bank": "skcv.feature._filter_banks",

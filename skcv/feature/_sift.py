@@ -18,8 +18,8 @@ import numpy as np
 from scipy import sparse
 from scipy.ndimage import correlate1d, gaussian_filter1d
 
-from skcv.utils._sklearn import Interval, validate_params
-from skcv.utils._validation import channels_to_grey, check_image
+from skcv.utils._sklearn import Interval, StrOptions, validate_params
+from skcv.utils._validation import channels_to_grey, check_image, convert_channels
 
 __all__ = ["dense_sift", "sift"]
 
@@ -107,17 +107,25 @@ def _triangle_matrix(positions: np.ndarray, length: int, bin_size: float):
 
 @functools.lru_cache(maxsize=64)
 def _grid_geometry(
-    height: int, width: int, patch_size: int, step: int, n_spatial_bins: int
+    height: int,
+    width: int,
+    patch_size: int,
+    step: int,
+    n_spatial_bins: int,
+    grid_patch: int | None = None,
 ):
     """Keypoint grid, bin-centre filters and gather indices of one image size.
 
-    Cached, so that a batch of equally sized images builds them once.
+    ``grid_patch`` (default ``patch_size``) is the window the grid is laid out
+    for: PHOW puts every size on the grid of the largest one. Cached, so that a
+    batch of equally sized images builds them once.
     """
     bin_size = patch_size / n_spatial_bins
     # Offsets of the spatial-bin centres from the patch centre, in pixels.
     offsets = (np.arange(n_spatial_bins) - (n_spatial_bins - 1) / 2) * bin_size
-    centres_r = _grid_centres(height, patch_size, step)
-    centres_c = _grid_centres(width, patch_size, step)
+    grid_patch = patch_size if grid_patch is None else grid_patch
+    centres_r = _grid_centres(height, grid_patch, step)
+    centres_c = _grid_centres(width, grid_patch, step)
     pos_r, idx_r = np.unique(centres_r[:, None] + offsets, return_inverse=True)
     pos_c, idx_c = np.unique(centres_c[:, None] + offsets, return_inverse=True)
     idx_r = idx_r.reshape(len(centres_r), n_spatial_bins)
@@ -142,11 +150,12 @@ def _dense_sift_one_size(
     patch_size: int,
     step: int,
     n_spatial_bins: int,
+    grid_patch: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Raw (unnormalised) dense SIFT histograms of one patch size."""
     height, width, n_ori = planes.shape
     keypoints, idx_r, idx_c, a_r, a_c, window = _grid_geometry(
-        height, width, patch_size, step, n_spatial_bins
+        height, width, patch_size, step, n_spatial_bins, grid_patch
     )
     n_pr, n_pc = a_r.shape[0], a_c.shape[0]
     # Separable triangular filtering of every orientation plane, evaluated only at
@@ -183,7 +192,7 @@ def _root_sift(descriptors: np.ndarray) -> np.ndarray:
     return np.sqrt(descriptors / np.maximum(l1, _EPS))
 
 
-def _check_patch_sizes(patch_size, n_spatial_bins: int) -> tuple[int, ...]:
+def _check_patch_sizes(patch_size, n_spatial_bins: int, name: str = "patch_size"):
     sizes = (patch_size,) if isinstance(patch_size, numbers.Integral) else patch_size
     ok = isinstance(sizes, Sequence | np.ndarray) and len(sizes) > 0
     ok = ok and all(
@@ -192,22 +201,63 @@ def _check_patch_sizes(patch_size, n_spatial_bins: int) -> tuple[int, ...]:
     )
     if not ok:
         raise ValueError(
-            "patch_size must be a positive int or a non-empty sequence of positive "
+            f"{name} must be a positive int or a non-empty sequence of positive "
             f"ints; got {patch_size!r}."
         )
     return tuple(int(s) for s in sizes)
+
+
+_COLORS = ("gray", "hsv", "opponent", "rgb")
+
+
+def _colour_channels(image: np.ndarray, color: str) -> list[np.ndarray]:
+    """Return the 2-D float32 planes to describe, one per colour channel.
+
+    ``"gray"``: BT.709 luma. ``"rgb"``: the three channels. ``"hsv"``: hue,
+    saturation and value (:func:`skimage.color.rgb2hsv`). ``"opponent"``:
+    VLFeat's PHOW opponent space ``(mu, (R - G) / sqrt(2) + a mu,
+    (R + G - 2 B) / sqrt(6) + a mu)`` with ``mu`` the luma and ``a = 0.01``.
+    A grey image stands for an RGB image with three equal channels.
+    """
+    if color == "gray":
+        return [_to_gray(image)]
+    rgb = np.asarray(convert_channels(image, 3), dtype=np.float32)
+    if color == "rgb":
+        planes = [rgb[..., c] for c in range(3)]
+    elif color == "hsv":
+        from skimage.color import rgb2hsv
+
+        hsv = rgb2hsv(np.clip(rgb, 0, 1)).astype(np.float32)
+        planes = [hsv[..., c] for c in range(3)]
+    else:
+        red, green, blue = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+        mu = channels_to_grey(rgb)
+        alpha = np.float32(0.01)
+        planes = [
+            mu,
+            (red - green) / np.float32(np.sqrt(2)) + alpha * mu,
+            (red + green - 2 * blue) / np.float32(np.sqrt(6)) + alpha * mu,
+        ]
+    return [np.ascontiguousarray(p, dtype=np.float32) for p in planes]
 
 
 @validate_params(
     {
         "image": ["array-like"],
         "step": [Interval(numbers.Integral, 1, None, closed="left")],
-        "patch_size": [Interval(numbers.Integral, 1, None, closed="left"), list, tuple],
+        "patch_size": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            list,
+            tuple,
+            None,
+        ],
+        "scales": [list, tuple, None],
         "n_spatial_bins": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_orientations": [Interval(numbers.Integral, 1, None, closed="left")],
         "sigma": [Interval(numbers.Real, 0, None, closed="left"), None],
         "contrast_threshold": [Interval(numbers.Real, 0, None, closed="left")],
         "root_sift": ["boolean"],
+        "color": [StrOptions(set(_COLORS))],
     },
     prefer_skip_nested_validation=True,
 )
@@ -215,12 +265,14 @@ def dense_sift(
     image,
     *,
     step: int = 8,
-    patch_size: int | Sequence[int] = 16,
+    patch_size: int | Sequence[int] | None = None,
+    scales: Sequence[int] | None = None,
     n_spatial_bins: int = 4,
     n_orientations: int = 8,
     sigma: float | None = None,
     contrast_threshold: float = 0.005,
     root_sift: bool = False,
+    color: str = "gray",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Dense SIFT descriptors on a regular grid, at one or several patch sizes.
 
@@ -231,10 +283,16 @@ def dense_sift(
         ``[0, 1]``. Images smaller than the largest patch are symmetric-padded.
     step : int, default=8
         Distance in pixels between neighbouring keypoints of the grid.
-    patch_size : int or sequence of int, default=16
+    patch_size : int or sequence of int, default=None
         Side of the square descriptor window in pixels (``n_spatial_bins`` bins of
-        ``patch_size / n_spatial_bins`` pixels). Several sizes give a PHOW-style
-        multi-scale description; each size has its own grid.
+        ``patch_size / n_spatial_bins`` pixels); None means 16 (or ``scales``).
+        Several sizes give a multi-scale description; each size has its own
+        grid. Give either ``patch_size`` or ``scales``.
+    scales : sequence of int, default=None
+        VLFeat's PHOW: spatial-bin sizes in pixels, e.g. ``(4, 6, 8, 10)``
+        (windows of ``n_spatial_bins * scale`` pixels), all described at the
+        same grid points (the grid of the largest window), each after its own
+        Gaussian smoothing (``sigma`` below).
     n_spatial_bins : int, default=4
         Spatial bins per side, so a descriptor has ``n_spatial_bins**2 *
         n_orientations`` values (128 by default).
@@ -250,6 +308,11 @@ def dense_sift(
     root_sift : bool, default=False
         Return RootSIFT (square root of the L1-normalised descriptor), which
         turns Euclidean distance into the Hellinger kernel.
+    color : {"gray", "rgb", "hsv", "opponent"}, default="gray"
+        Channels to describe (PHOW's colour variants): grey (BT.709 luma), or
+        one descriptor per channel of RGB, HSV or VLFeat's opponent space,
+        concatenated (3 times as long). A grey image counts as RGB with equal
+        channels.
 
     Returns
     -------
@@ -257,9 +320,11 @@ def dense_sift(
         ``(row, col, patch_size)`` of every descriptor: centre in pixel
         coordinates (half-integer for even patch sizes) and window size. Sizes come
         one after the other, each grid in row-major order.
-    descriptors : ndarray of shape (n_keypoints, n_spatial_bins**2 * n_orientations)
-        float32 descriptors, unit L2 norm (or zero for low-contrast patches), laid
-        out as ``(spatial row, spatial col, orientation)`` like Lowe's SIFT.
+    descriptors : ndarray of shape (n_keypoints, n_values)
+        ``n_values = n_channels * n_spatial_bins**2 * n_orientations``
+        float32 descriptors, unit L2 norm per channel (or zero for low-contrast
+        patches), laid out as ``(channel, spatial row, spatial col,
+        orientation)`` like Lowe's SIFT.
 
     See Also
     --------
@@ -311,41 +376,62 @@ def dense_sift(
            [ 7.5, 15.5, 16. ]])
     >>> round(float(np.linalg.norm(descriptors[0])), 4)
     1.0
+
+    PHOW: four window sizes described at every point of one grid.
+
+    >>> keypoints, descriptors = dense_sift(image, step=8, scales=(4, 6, 8, 10))
+    >>> descriptors.shape, sorted(set(keypoints[:, 2].tolist()))
+    ((64, 128), [16.0, 24.0, 32.0, 40.0])
     """
-    sizes = _check_patch_sizes(patch_size, n_spatial_bins)
-    image = _to_gray(check_image(image, name="image"))
-    height, width = image.shape
+    if scales is not None and patch_size is not None:
+        raise ValueError(
+            "Give either patch_size or scales (PHOW bin sizes), not both; got "
+            f"patch_size={patch_size!r} and scales={scales!r}."
+        )
+    grid_patch = None
+    if scales is not None:
+        bins = _check_patch_sizes(scales, n_spatial_bins, name="scales")
+        sizes = tuple(n_spatial_bins * b for b in bins)
+        grid_patch = max(sizes)
+    else:
+        sizes = _check_patch_sizes(16 if patch_size is None else patch_size, 0)
+    image = check_image(image, name="image")
+    channels = _colour_channels(image, color)
+    height, width = channels[0].shape
     pad_r = max(max(sizes) - height, 0)
     pad_c = max(max(sizes) - width, 0)
     if pad_r or pad_c:
-        image = np.pad(
-            image,
-            ((pad_r // 2, pad_r - pad_r // 2), (pad_c // 2, pad_c - pad_c // 2)),
-            mode="symmetric",
-        )
-    planes_cache: dict[float, np.ndarray] = {}
-    all_keypoints, all_descriptors = [], []
-    for size in sizes:
-        bin_size = size / n_spatial_bins
-        if sigma is None:
-            smooth = float(np.sqrt(max((bin_size / 6.0) ** 2 - 0.25, 0.0)))
-        else:
-            smooth = float(sigma)
-        if smooth not in planes_cache:
-            planes_cache[smooth] = _orientation_planes(
-                *_image_gradients(image, smooth), n_orientations
+        pad = ((pad_r // 2, pad_r - pad_r // 2), (pad_c // 2, pad_c - pad_c // 2))
+        channels = [np.pad(c, pad, mode="symmetric") for c in channels]
+    per_channel = []
+    for channel in channels:
+        planes_cache: dict[float, np.ndarray] = {}
+        all_keypoints, all_descriptors = [], []
+        for size in sizes:
+            bin_size = size / n_spatial_bins
+            if sigma is None:
+                smooth = float(np.sqrt(max((bin_size / 6.0) ** 2 - 0.25, 0.0)))
+            else:
+                smooth = float(sigma)
+            if smooth not in planes_cache:
+                planes_cache[smooth] = _orientation_planes(
+                    *_image_gradients(channel, smooth), n_orientations
+                )
+            keypoints, hist = _dense_sift_one_size(
+                planes_cache[smooth], size, step, n_spatial_bins, grid_patch
             )
-        keypoints, hist = _dense_sift_one_size(
-            planes_cache[smooth], size, step, n_spatial_bins
+            all_keypoints.append(keypoints)
+            all_descriptors.append(hist)
+        descriptors = np.concatenate(all_descriptors).astype(np.float32, copy=False)
+        per_channel.append(
+            _normalize_descriptors(descriptors, contrast_threshold, root_sift)
         )
-        all_keypoints.append(keypoints)
-        all_descriptors.append(hist)
     keypoints = np.concatenate(all_keypoints)
     keypoints[:, 0] -= pad_r // 2
     keypoints[:, 1] -= pad_c // 2
-    descriptors = np.concatenate(all_descriptors).astype(np.float32, copy=False)
-    descriptors = _normalize_descriptors(descriptors, contrast_threshold, root_sift)
-    return keypoints, descriptors
+    if len(per_channel) == 1:
+        return keypoints, per_channel[0]
+    return keypoints, np.concatenate(per_channel, axis=1)
 
 
 @validate_params(

@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 
 from skcv.base import ImageTransformerMixin
 from skcv.feature._filter_banks import (
+    _N_ORIENT,
     _bank_labels,
     _check_bank,
     _spectra_for,
@@ -120,26 +121,89 @@ def _run_batches(func, images, batch_size, n_jobs, filters):
     return parts
 
 
+def _max_over_orientations(responses, bank: str) -> np.ndarray:
+    """Collapse the orientations of a named bank's responses (MR8's rule).
+
+    Parameters
+    ----------
+    responses : ndarray of shape (n_filters, H, W)
+        Responses of the bank ``bank``.
+    bank : {"lm", "lms", "rfs", "gabor"}
+        The bank's name; its filters are in the published order.
+
+    Returns
+    -------
+    collapsed : ndarray of shape (n_channels, H, W)
+        For each scale (frequency) the maximum over the 6 orientations of the
+        absolute odd responses (edges, odd Gabor) and of the signed even
+        responses (bars, even Gabor), then the isotropic responses unchanged:
+        18 channels for LM, 8 for RFS (= MR8), 8 for Gabor.
+    """
+    r = responses
+    hw = r.shape[-2:]
+    if bank == "gabor":
+        n_freq = r.shape[0] // (2 * _N_ORIENT)
+        even = r[: n_freq * _N_ORIENT].reshape(n_freq, _N_ORIENT, *hw).max(axis=1)
+        odd = np.abs(r[n_freq * _N_ORIENT :]).reshape(n_freq, _N_ORIENT, *hw)
+        return np.concatenate([even, odd.max(axis=1)])
+    if bank == "rfs":
+        return max_response_8(r)
+    edges = np.abs(r[:18]).reshape(3, _N_ORIENT, *hw).max(axis=1)
+    bars = r[18:36].reshape(3, _N_ORIENT, *hw).max(axis=1)
+    return np.concatenate([edges, bars, r[36:]])
+
+
+_INVARIANT_BANKS = ("mr8", "schmid")  # rotation-invariant already
+
+
 class _BankMixin:
     """Shared parameter handling of the two texture transformers."""
 
     def _fit_bank(self):
         _check_size_param(self.size)
         filters, name = _make_bank(self.bank, self.size)
+        if getattr(self, "rotation_invariant", False) and name is None:
+            raise ValueError(
+                "rotation_invariant=True needs a named bank (its orientations are "
+                "known); got an array of filters. Use one of "
+                f"{_BANKS}."
+            )
         self.filters_ = filters.astype(np.float32)
         self._bank_name = name
+
+    def _collapse(self) -> bool:
+        return (
+            getattr(self, "rotation_invariant", False)
+            and self._bank_name not in _INVARIANT_BANKS
+        )
 
     def _responses(self, batch):
         """Yield per image the ``(n_channels, H, W)`` responses (MR8 collapsed)."""
         spectra = _spectra_for(self.filters_)
         for r in spectra.iter_responses(batch):
-            yield max_response_8(r) if self._bank_name == "mr8" else r
+            if self._bank_name == "mr8":
+                yield max_response_8(r)
+            elif self._collapse():
+                yield _max_over_orientations(r, self._bank_name)
+            else:
+                yield r
 
     def _n_channels(self):
-        return 8 if self._bank_name == "mr8" else self.filters_.shape[0]
+        if self._bank_name == "mr8":
+            return 8
+        if self._collapse():
+            return {"lm": 18, "lms": 18, "rfs": 8, "gabor": 8}[self._bank_name]
+        return self.filters_.shape[0]
 
     def _channel_labels(self):
         name = self._bank_name
+        if self._collapse():
+            if name == "gabor":
+                return [f"{p}_f{i}" for p in ("even", "odd") for i in range(4)]
+            if name == "rfs":
+                return _bank_labels("mr8", 8)
+            oriented = [f"{k}_s{s}" for k in ("edge", "bar") for s in range(3)]
+            return oriented + _bank_labels(name, 48)[36:]
         if name == "gabor":
             return _bank_labels("gabor", self.filters_.shape[0], (4, 6))
         return _bank_labels(name or "", self._n_channels())
@@ -168,6 +232,13 @@ class FilterBankExtractor(_BankMixin, ImageTransformerMixin, BaseEstimator):
         are close to zero.
     grid : tuple of int (rows, cols), default=(1, 1)
         Spatial grid: statistics are computed in each of ``rows x cols`` cells.
+    rotation_invariant : bool, default=False
+        Collapse the orientations of the bank as MR8 does (:func:`max_response_8`):
+        per scale, the maximum over orientations of the absolute odd (edge)
+        responses and of the signed even (bar) responses; isotropic filters
+        are kept. LM and LMS give 18 channels, RFS the 8 of MR8, Gabor 8
+        (even and odd per frequency). ``"mr8"`` and ``"schmid"`` are
+        rotation-invariant already; an array bank raises a ``ValueError``.
     size : int, default=None
         Support of the named banks' filters (odd); None is the published 49.
         Ignored when ``bank`` is an array.
@@ -235,6 +306,7 @@ class FilterBankExtractor(_BankMixin, ImageTransformerMixin, BaseEstimator):
         "statistics": [tuple, list, str],
         "absolute": ["boolean"],
         "grid": [tuple, list],
+        "rotation_invariant": ["boolean"],
         "size": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_jobs": [numbers.Integral, None],
@@ -248,6 +320,7 @@ class FilterBankExtractor(_BankMixin, ImageTransformerMixin, BaseEstimator):
         statistics=("mean", "std"),
         absolute=True,
         grid=(1, 1),
+        rotation_invariant=False,
         size=None,
         batch_size=16,
         n_jobs=None,
@@ -257,6 +330,7 @@ class FilterBankExtractor(_BankMixin, ImageTransformerMixin, BaseEstimator):
         self.statistics = statistics
         self.absolute = absolute
         self.grid = grid
+        self.rotation_invariant = rotation_invariant
         self.size = size
         self.batch_size = batch_size
         self.n_jobs = n_jobs

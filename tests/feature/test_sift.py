@@ -226,3 +226,55 @@ def test_sift_bad_parameters():
         sift(np.zeros((32, 32)), upsampling=3.5)
     with pytest.raises(ValueError, match="max_keypoints"):
         sift(np.zeros((32, 32)), max_keypoints=0)
+
+
+# ------------------------------------------------------------- PHOW scales
+def test_phow_scales_share_one_grid_and_match_single_sizes():
+    # 64 x 80 with step 8: the 16 px grid contains the 32 px grid
+    image = np.random.default_rng(3).random((64, 80)).astype(np.float32)
+    keypoints, desc = dense_sift(image, step=8, scales=(4, 6, 8))
+    sizes = keypoints[:, 2]
+    assert sorted(set(sizes.tolist())) == [16.0, 24.0, 32.0]
+    per_size = [keypoints[sizes == s, :2] for s in (16, 24, 32)]
+    # every size is described at the same points (the grid of the largest window)
+    np.testing.assert_array_equal(per_size[0], per_size[2])
+    np.testing.assert_array_equal(per_size[1], per_size[2])
+    # each size's descriptor is the single-size descriptor at that point, with
+    # PHOW's smoothing sigma = sqrt((scale / 6)**2 - 1/4) for that size
+    for size in (16, 32):
+        kp, d = dense_sift(image, step=8, patch_size=size)
+        rows = {tuple(p): i for i, p in enumerate(kp[:, :2].tolist())}
+        index = [rows[tuple(p)] for p in per_size[2].tolist()]
+        np.testing.assert_allclose(desc[sizes == size], d[index], atol=1e-6)
+
+
+def test_phow_needs_either_patch_size_or_scales():
+    with pytest.raises(ValueError, match="either patch_size or scales"):
+        dense_sift(np.zeros((32, 32)), patch_size=16, scales=(4,))
+    with pytest.raises(ValueError, match="scales"):
+        dense_sift(np.zeros((32, 32)), scales=(4, 0))
+
+
+@pytest.mark.parametrize("color", ["rgb", "hsv", "opponent"])
+def test_colour_variants_describe_each_channel(color):
+    rgb = data.astronaut()[100:164, 150:214] / 255.0
+    keypoints, desc = dense_sift(rgb, step=8, scales=(4, 6), color=color)
+    grey_kp, grey = dense_sift(rgb, step=8, scales=(4, 6))
+    np.testing.assert_array_equal(keypoints, grey_kp)
+    assert desc.shape == (len(grey), 3 * 128) and desc.dtype == np.float32
+    norms = np.linalg.norm(desc.reshape(len(desc), 3, 128), axis=2)
+    assert np.all((np.abs(norms - 1) < 1e-5) | (norms == 0))
+    if color == "rgb":
+        red = dense_sift(rgb[..., 0], step=8, scales=(4, 6))[1]
+        np.testing.assert_allclose(desc[:, :128], red, atol=1e-6)
+    if color == "opponent":
+        # the first opponent channel is the intensity: the grey descriptor
+        np.testing.assert_allclose(desc[:, :128], grey, atol=1e-5)
+
+
+def test_colour_of_a_grey_image_is_three_equal_channels():
+    grey = data.camera()[:48, :48] / 255.0
+    desc = dense_sift(grey, step=8, color="rgb")[1]
+    np.testing.assert_array_equal(desc[:, :128], desc[:, 128:256])
+    with pytest.raises(ValueError, match="color"):
+        dense_sift(grey, color="lab")

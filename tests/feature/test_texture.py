@@ -213,3 +213,49 @@ def test_lm_mean_pipeline_classifies_textures():
         pipe, X, y, cv=StratifiedKFold(4, shuffle=True, random_state=0)
     )
     assert scores.mean() >= 0.9
+
+
+# ------------------------------------------------- rotation-invariant pooling
+@pytest.mark.parametrize(
+    ("bank", "n_channels"), [("lm", 18), ("lms", 18), ("rfs", 8), ("gabor", 8)]
+)
+def test_rotation_invariant_collapses_orientations(bank, n_channels):
+    from skimage.data import brick
+
+    image = brick()[:64, :64] / 255.0
+    ext = FilterBankExtractor(
+        bank, statistics=("mean",), rotation_invariant=True, size=15
+    ).fit(image[None])
+    F = ext.transform(image[None])
+    assert F.shape == (1, n_channels) == (1, len(ext.get_feature_names_out()))
+    # a quarter turn permutes the orientations 0, 30, ..., 150 degrees by three
+    # steps, so the collapsed responses are (up to the border) the same
+    turned = ext.transform(np.rot90(image)[None])
+    np.testing.assert_allclose(turned, F, rtol=0.05)
+    plain = FilterBankExtractor(bank, statistics=("mean",), size=15).fit(image[None])
+    assert not np.allclose(
+        plain.transform(np.rot90(image)[None]), plain.transform(image[None]), rtol=0.05
+    )
+
+
+def test_rotation_invariant_rfs_is_mr8_and_invariant_banks_unchanged():
+    from skimage.data import grass
+
+    X = grass()[None, :48, :48] / 255.0
+    rfs = FilterBankExtractor("rfs", rotation_invariant=True, size=15).fit(X)
+    mr8 = FilterBankExtractor("mr8", size=15).fit(X)
+    np.testing.assert_allclose(rfs.transform(X), mr8.transform(X))
+    assert [n.split("_", 1)[1] for n in rfs.get_feature_names_out()] == [
+        n.split("_", 1)[1] for n in mr8.get_feature_names_out()
+    ]
+    for bank in ("schmid", "mr8"):
+        a = FilterBankExtractor(bank, rotation_invariant=True, size=15).fit(X)
+        b = FilterBankExtractor(bank, size=15).fit(X)
+        np.testing.assert_array_equal(a.transform(X), b.transform(X))
+
+
+def test_rotation_invariant_needs_a_named_bank():
+    X = np.random.default_rng(0).random((2, 16, 16))
+    bank = np.random.default_rng(0).random((3, 5, 5))
+    with pytest.raises(ValueError, match="rotation_invariant=True needs a named"):
+        FilterBankExtractor(bank, rotation_invariant=True).fit(X)

@@ -3,14 +3,19 @@
 from skcv.datasets import load_textures
 from skcv.feature import BagOfVisualWords
 
+_FAST = dict(
+    n_words=4,
+    pyramid_levels=2,
+    descriptor_params={"step": 4, "patch_size": 8},
+    max_descriptors=2_000,
+    random_state=0,
+)
+
 ESTIMATORS = [
-    BagOfVisualWords(
-        n_words=4,
-        pyramid_levels=2,
-        descriptor_params={"step": 4, "patch_size": 8},
-        max_descriptors=2_000,
-        random_state=0,
-    )
+    BagOfVisualWords(**_FAST),
+    BagOfVisualWords(encoding="kernel_codebook", n_neighbors=3, **_FAST),
+    BagOfVisualWords(encoding="llc", n_neighbors=3, **_FAST),
+    BagOfVisualWords(encoding="fisher", pca_components=8, **_FAST),
 ]
 
 
