@@ -28,8 +28,11 @@ from sklearn.base import TransformerMixin
 
 from skcv.utils._sklearn import validate_data
 from skcv.utils._validation import (
+    _ndim,
+    as_array,
     check_image_shape,
     check_images,
+    check_magnitude,
     infer_image_shape,
     rows_to_images,
 )
@@ -38,14 +41,14 @@ __all__ = ["ImageInputMixin", "ImageTransformerMixin"]
 
 
 def _is_image_list(X) -> bool:
-    return isinstance(X, (list, tuple)) and len(X) > 0 and np.ndim(X[0]) >= 2
+    return isinstance(X, (list, tuple)) and len(X) > 0 and _ndim(X[0]) >= 2
 
 
 def _reject_1d(X):
     """Return ``X`` (array-likes as arrays); a 1-D ``X`` is a clear error."""
     if not isinstance(X, (list, tuple)) and not hasattr(X, "ndim"):
-        X = np.asarray(X)  # array-likes such as sklearn's _NotAnArray
-    if not _is_image_list(X) and np.ndim(X) == 1:
+        X = as_array(X, "X")  # array-likes such as sklearn's _NotAnArray
+    if not _is_image_list(X) and np.ndim(as_array(X, "X")) == 1:
         raise ValueError(
             "X must be a batch of images (n, H, W[, C]) or flattened rows "
             f"(n, H*W*C); got an array with 1 dimension(s), shape {np.shape(X)}. "
@@ -105,12 +108,13 @@ class ImageInputMixin:
         if dtypes is not None and len(dtypes) and all(d == np.uint8 for d in dtypes):
             X = X.to_numpy()
         elif not hasattr(X, "dtype") and dtypes is None:
-            X = np.asarray(X)  # lists of rows: same scaling rule as arrays
+            X = as_array(X, "X")  # lists of rows: same scaling rule as arrays
         if getattr(X, "dtype", None) == np.float16:
             X = np.asarray(X, dtype=np.float32)
         if getattr(X, "dtype", None) == np.uint8:
             X = np.asarray(X, dtype=np.float32) * np.float32(1.0 / 255.0)
         X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
+        check_magnitude(X, "X")
         if image_shape is None:
             fitted = getattr(self, "image_shape_", None)
             if reset or fitted is None or int(np.prod(fitted)) != X.shape[1]:

@@ -70,12 +70,12 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 from sklearn.utils import assert_all_finite, check_random_state
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from skcv._optim._loop import divergence_error, is_divergent, warn_interrupted
 from skcv.cnn._augment import _ALIASES, AUGMENTATIONS, Augmenter, parse_augment
 from skcv.utils._sklearn import Interval, StrOptions
+from skcv.utils._validation import check_classification_targets
 
 __all__ = [
     "TRAINING_CONSTRAINTS",

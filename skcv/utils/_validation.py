@@ -17,6 +17,9 @@ import numbers
 import numpy as np
 
 _FLOATS = (np.float32, np.float64)
+# Largest magnitude an image may hold: far above any intensity (floats in [0, 1],
+# 8- or 16-bit ranges), far below what overflows float32 sums of squares.
+MAX_MAGNITUDE = 1e12
 # ITU-R BT.709 luma weights, as in skimage.color.rgb2gray.
 _LUMA = np.array([0.2125, 0.7154, 0.0721])
 
@@ -55,10 +58,51 @@ def _as_float(arr: np.ndarray, name: str) -> np.ndarray:
     )
 
 
+def as_array(value, name: str, dtype=None) -> np.ndarray:
+    """``np.asarray`` whose errors name the parameter (ragged lists, strings)."""
+    try:
+        return np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            f"{name} must be an array of numbers of one shape (not a ragged "
+            f"list); numpy could not convert it: {exc}"
+        ) from exc
+
+
+def as_real_array(value, name: str) -> np.ndarray:
+    """:func:`as_array` as float64; complex or non-numeric values raise TypeError."""
+    arr = as_array(value, name)
+    if arr.dtype.kind not in "biufO":
+        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}.")
+    try:
+        return arr.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must hold real numbers: {exc}") from exc
+
+
+def check_magnitude(arr: np.ndarray, name: str) -> None:
+    """Raise unless every value of the finite image ``arr`` is within MAX_MAGNITUDE."""
+    if arr.size and np.abs(arr).max() > MAX_MAGNITUDE:
+        raise ValueError(
+            f"{name} holds values of magnitude {float(np.abs(arr).max()):.3g}; image "
+            f"values must lie within +-{MAX_MAGNITUDE:g} (intensities are floats "
+            "in [0, 1] or 8/16-bit integers), larger ones overflow float32 sums."
+        )
+
+
 def _check_finite(arr: np.ndarray, name: str) -> None:
     if not np.isfinite(arr).all():
         what = "NaN" if np.isnan(arr).any() else "infinity"
         raise ValueError(f"{name} contains {what}; images must be finite.")
+    check_magnitude(arr, name)
+
+
+def _ndim(x) -> int:
+    """``np.ndim`` that gives -1 for a ragged nested list."""
+    try:
+        return np.ndim(x)
+    except ValueError:
+        return -1
 
 
 def check_image(
@@ -108,7 +152,7 @@ def check_image(
     """
     if isinstance(image, (str, bytes)) or image is None:
         raise TypeError(f"{name} must be an array; got {type(image).__name__}.")
-    arr = np.asarray(image)
+    arr = as_array(image, name)
     arr = _as_float(arr, name)
     allowed = (2, 3) if allow_color else (2,)
     if arr.ndim not in allowed:
@@ -175,6 +219,12 @@ def infer_image_shape(n_features: int) -> tuple[int, ...]:
     >>> infer_image_shape(64), infer_image_shape(3072), infer_image_shape(10)
     ((8, 8), (32, 32, 3), (1, 10))
     """
+    if (
+        isinstance(n_features, bool)
+        or not isinstance(n_features, numbers.Integral)
+        or n_features < 1
+    ):
+        raise ValueError(f"n_features must be a positive int; got {n_features!r}.")
     side = int(round(np.sqrt(n_features)))
     if side * side == n_features:
         return (side, side)
@@ -196,6 +246,9 @@ def rows_to_images(X: np.ndarray, image_shape) -> np.ndarray:
     (2, 2, 2, 3)
     """
     shape = check_image_shape(image_shape)
+    X = as_array(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"X must be rows (n, H*W*C); got shape {X.shape}.")
     if int(np.prod(shape)) != X.shape[1]:
         raise ValueError(
             f"X has {X.shape[1]} features per row, but image_shape={shape} needs "
@@ -246,7 +299,7 @@ def check_images(
     >>> [im.shape for im in check_images([np.zeros((5, 6)), np.zeros((7, 8))])]
     [(5, 6), (7, 8)]
     """
-    if isinstance(X, (list, tuple)) and len(X) and np.ndim(X[0]) >= 2:
+    if isinstance(X, (list, tuple)) and len(X) and _ndim(X[0]) >= 2:
         images = [check_image(im, name=f"{name}[{i}]") for i, im in enumerate(X)]
         shapes = {im.shape for im in images}
         dtypes = {im.dtype for im in images}
@@ -268,7 +321,7 @@ def check_images(
             )
         return images
     if hasattr(X, "__array__") or isinstance(X, (list, tuple)):
-        arr = np.asarray(X)
+        arr = as_array(X, name)
     else:
         raise TypeError(
             f"{name} must be an array or a list of images; got {type(X).__name__}."
@@ -293,3 +346,24 @@ def check_images(
                 f"{name} has images of shape {arr.shape[1:]}, but image_shape={shape}."
             )
     return arr
+
+
+def check_label_types(y, name: str = "y") -> None:
+    """Raise a ``ValueError`` naming ``name`` when labels mix strings and numbers.
+
+    scikit-learn sorts such labels and fails inside numpy with a bare TypeError.
+    """
+    arr = np.asarray(y)
+    if arr.dtype == object and len({isinstance(v, str) for v in arr.ravel()}) > 1:
+        raise ValueError(
+            f"{name} mixes string and number labels; class labels must be all "
+            "strings or all numbers."
+        )
+
+
+def check_classification_targets(y, name: str = "y") -> None:
+    """Check class labels as scikit-learn does, after :func:`check_label_types`."""
+    from sklearn.utils.multiclass import check_classification_targets as check
+
+    check_label_types(y, name)
+    check(y)
