@@ -383,6 +383,12 @@ def _outcome(call, names, check=None, delegated=()):
                     f"{sorted(names)}: {exc}"
                 )
             return _bad_warning(caught)
+        except FileNotFoundError as exc:
+            # Strings are file paths (the fourth input form): a missing file is a
+            # FileNotFoundError naming it, as skcv.io.imread documents.
+            if exc.filename is None:
+                return f"FileNotFoundError naming no file: {exc}"
+            return _bad_warning(caught)
         except Exception as exc:  # noqa: BLE001 - the property under test
             return f"{type(exc).__name__} raised in {_innermost_file(exc)}: {exc!r}"
     bad = _bad_warning(caught)
@@ -547,6 +553,81 @@ def test_batch_functions(name):
     def prop(recipe):
         X = recipe.build()
         _assert_ok(lambda: func(X), _BATCH)
+
+    prop()
+
+
+# ------------------------------------------- other functions taking one array
+def _minimize(x0):
+    from skcv.optimize import minimize, quadratic
+
+    return minimize(quadratic, x0, max_iter=5).x
+
+
+def _lr_range_test(X):
+    from skcv.linear_model import SoftmaxClassifier
+    from skcv.model_selection import lr_range_test
+
+    y = np.arange(_n_samples(X)) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # too few points to suggest
+        return lr_range_test(SoftmaxClassifier(solver="sgd"), X, y, num=5).rates
+
+
+def _convert_channels(image):
+    # Documented to take a validated image (check_image checks values): a NaN
+    # is converted like any value.
+    out = utils.convert_channels(image, 3)
+    return np.nan_to_num(out) if out.dtype.kind in "fc" else out
+
+
+def _activation_statistics(X):
+    from skcv.neural_network import activation_statistics
+
+    return activation_statistics(X, (4, 4), bins=5, random_state=0)
+
+
+def _optimize(name):
+    import skcv.optimize
+
+    return getattr(skcv.optimize, name)
+
+
+def _segmentation():
+    import skcv.segmentation
+
+    return skcv.segmentation
+
+
+ONE_ARRAY = {
+    "activation_statistics": (
+        lambda X: _activation_statistics(X),
+        {"X"},
+    ),
+    "quadratic": (lambda x: _optimize("quadratic")(x), {"x"}),
+    "rosenbrock": (lambda x: _optimize("rosenbrock")(x), {"x"}),
+    # quadratic (the function minimised) names its own x and curvatures.
+    "minimize": (_minimize, {"x0", "x", "curvatures"}),
+    "conv_matrix": (lambda k: _segmentation().conv_matrix(k, (6, 6)), {"kernel"}),
+    "convert_channels": (_convert_channels, {"image"}),
+    "check_image": (utils.check_image, {"image"}),
+    "lr_range_test": (_lr_range_test, {"X", "y"}),
+}
+
+
+_ONE_ARRAY_SHAPES = ((), (0,), (2,), (3,), (4, 64), (3, 3), (1, 1), (0, 3), (2, 3, 4))
+
+
+@pytest.mark.parametrize("name", sorted(ONE_ARRAY))
+def test_one_array_functions(name):
+    func, names = ONE_ARRAY[name]
+    good = arrays(((2,), (3, 3), (4, 64)), ("float64",), ("unit",))
+
+    @_settings(15)
+    @given(st.one_of(good, arrays(_ONE_ARRAY_SHAPES), st.sampled_from(ODD)))
+    def prop(recipe):
+        x = recipe.build()
+        _assert_ok(lambda: func(x), names)
 
     prop()
 
@@ -1083,7 +1164,7 @@ def test_class_count_messages_name_y():
     [
         (lambda: filters.gaussian_kernel(1e300), ValueError, "sigma must be at most"),
         (lambda: filters.canny(np.ones((6, 6)), 1e300), ValueError, "sigma must be"),
-        (lambda: filters.sharpen_kernel(np.nan), ValueError, "alpha must be a finite number"),
+        (lambda: filters.sharpen_kernel(np.nan), ValueError, "alpha must be a finite"),
         (
             lambda: filters.gaussian_filter(
                 np.ones((4, 4)), mode="constant", cval=np.inf
@@ -1111,7 +1192,7 @@ def test_class_count_messages_name_y():
             "n_objects must be an int",
         ),
         (
-            lambda: detection.box_iou([[0, 0, 1, 1j]], [[0, 0, 1, 1]]),
+            lambda: detection.box_iou(np.ones((1, 4)) + 1j, np.ones((1, 4))),
             TypeError,
             "boxes",
         ),
@@ -1130,6 +1211,33 @@ def test_class_count_messages_name_y():
     ],
 )
 def test_bad_parameters_found_by_the_suite(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: _optimize("quadratic")([1.0, np.nan]), ValueError, "x must hold"),
+        (lambda: _optimize("rosenbrock")([1.0, 1j]), TypeError, "x must hold real"),
+        (lambda: _minimize(RAGGED), ValueError, "x0 must be an array"),
+        (lambda: _activation_statistics([[np.nan, 1.0]]), ValueError, "X must hold"),
+        (
+            lambda: _segmentation().conv_matrix(RAGGED, (4, 4)),
+            ValueError,
+            "kernel must be an array",
+        ),
+        (lambda: utils.convert_channels(RAGGED, 3), ValueError, "image must be"),
+        (
+            lambda: skcv.linear_model.SoftmaxClassifier(solver="sgd").fit(
+                np.full((4, 8), 1e300), [0, 1, 0, 1]
+            ),
+            ValueError,
+            "X holds values of magnitude",
+        ),
+    ],
+)
+def test_array_functions_found_by_the_suite(call, error, match):
     with pytest.raises(error, match=match):
         call()
 

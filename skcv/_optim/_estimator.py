@@ -33,7 +33,7 @@ from skcv.utils._sklearn import (
     check_is_fitted,
     validate_data,
 )
-from skcv.utils._validation import check_classification_targets
+from skcv.utils._validation import check_classification_targets, check_magnitude
 
 __all__ = ["SHARED_CONSTRAINTS", "BaseTrainedClassifier"]
 
@@ -122,6 +122,7 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
             order="C",
             reset=reset,
         )
+        check_magnitude(X, "X")
         check_classification_targets(y)
         if sample_weight is not None:
             sw = np.asarray(sample_weight, dtype=X.dtype)

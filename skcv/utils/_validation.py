@@ -55,8 +55,10 @@ Path rule (the fourth input form)
     files; :func:`check_size_policy` validates the optional ``image_size`` +
     ``resize`` policy that brings files to one size while they are decoded.
 
-* NaN/inf, empty images, non-numeric (object) data and wrong ``ndim`` raise
-  ``ValueError``/``TypeError`` with a message naming the parameter.
+* NaN/inf, values beyond ``MAX_MAGNITUDE`` (1e12, which would overflow float32
+  sums of squares), empty images, non-numeric (object) data, ragged lists and
+  wrong ``ndim`` raise ``ValueError``/``TypeError`` with a message naming the
+  parameter.
 """
 
 from __future__ import annotations
@@ -149,7 +151,7 @@ def convert_channels(image, channels):
     """
     if channels not in _CHANNELS or isinstance(channels, bool):
         raise ValueError(f"channels must be one of {_CHANNELS}; got {channels!r}.")
-    arr = np.asarray(image)
+    arr = as_array(image, "image")
     if arr.ndim not in (2, 3):
         raise ValueError(
             f"image must have shape (H, W) or (H, W, C); got shape {arr.shape}."
@@ -246,9 +248,10 @@ def check_magnitude(arr: np.ndarray, name: str) -> None:
     """Raise unless every value of the finite image ``arr`` is within MAX_MAGNITUDE."""
     if arr.size and np.abs(arr).max() > MAX_MAGNITUDE:
         raise ValueError(
-            f"{name} holds values of magnitude {float(np.abs(arr).max()):.3g}; image "
-            f"values must lie within +-{MAX_MAGNITUDE:g} (intensities are floats "
-            "in [0, 1] or 8/16-bit integers), larger ones overflow float32 sums."
+            f"{name} holds values of magnitude {float(np.abs(arr).max()):.3g}; "
+            f"values must lie within +-{MAX_MAGNITUDE:g} (image intensities are "
+            "floats in [0, 1] or 8/16-bit integers; scale features): larger ones "
+            "overflow float32 sums."
         )
 
 
