@@ -30,8 +30,13 @@ def _check(scores, y_true, sample_weight):
     if not np.all(np.isfinite(scores)):
         raise ValueError("scores must be finite (no NaN or inf).")
     y = np.atleast_1d(as_array(y_true, "y_true"))
+    if y.dtype.kind == "f":
+        y = y.astype(np.float64)  # 2**62 overflows float16
     if y.dtype.kind not in "iu" and not (
-        y.dtype.kind == "f" and np.all(np.mod(y, 1) == 0) and np.all(abs(y) < 2**62)
+        y.dtype.kind == "f"
+        and np.isfinite(y).all()
+        and np.all(np.mod(y, 1) == 0)
+        and np.all(abs(y) < 2**62)
     ):
         raise TypeError(
             "y_true must hold integer class indices (the column of the true class "

@@ -30,6 +30,7 @@ def label_array(y, name: str) -> np.ndarray:
             f"{name} must hold integer class labels; got dtype {arr.dtype}."
         )
     if arr.dtype.kind == "f":
+        arr = arr.astype(np.float64, copy=False)  # 2**63 overflows float16
         if not np.isfinite(arr).all():
             raise ValueError(f"{name} must not contain NaN or infinity.")
         if not np.array_equal(arr, np.round(arr)) or np.any(np.abs(arr) >= 2**63):

@@ -472,7 +472,7 @@ class CoarseToFineSearchCV(BaseSearchCV):
             n_samples = X.shape[0]
         elif hasattr(X, "__len__"):
             n_samples = len(X)
-        elif np.ndim(X) == 0:
+        elif not hasattr(X, "__array__"):  # None, a number
             raise TypeError(f"X must be an array-like of samples; got {X!r}.")
         else:
             n_samples = np.asarray(X).shape[0]

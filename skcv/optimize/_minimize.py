@@ -249,6 +249,15 @@ def _finite_point(x) -> np.ndarray:
     return p
 
 
+def _finite_result(value, grad):
+    """``(float(value), grad)``; a value or gradient that overflowed names ``x``."""
+    if not (np.isfinite(value) and np.isfinite(grad).all()):
+        raise ValueError(
+            "x is too large: the function's value or gradient overflows float64."
+        )
+    return float(value), grad
+
+
 def quadratic(x, curvatures=(1.0, 20.0)):
     """Ill-conditioned quadratic bowl ``f(x) = 0.5 * sum_i c_i x_i^2``, and gradient.
 
@@ -279,7 +288,8 @@ def quadratic(x, curvatures=(1.0, 20.0)):
         raise ValueError(
             f"curvatures must have the shape of x {x.shape}; got {c.shape}."
         )
-    return float(0.5 * np.sum(c * x * x)), c * x
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite_result(0.5 * np.sum(c * x * x), c * x)
 
 
 def rosenbrock(x, a=1.0, b=100.0):
@@ -309,6 +319,7 @@ def rosenbrock(x, a=1.0, b=100.0):
     if p.shape != (2,):
         raise ValueError(f"x must have shape (2,); got {p.shape}.")
     u, v = p
-    value = (a - u) ** 2 + b * (v - u * u) ** 2
-    grad = np.array([-2 * (a - u) - 4 * b * u * (v - u * u), 2 * b * (v - u * u)])
-    return float(value), grad + 0.0  # no negative zeros
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = (a - u) ** 2 + b * (v - u * u) ** 2
+        grad = np.array([-2 * (a - u) - 4 * b * u * (v - u * u), 2 * b * (v - u * u)])
+    return _finite_result(value, grad + 0.0)  # + 0.0: no negative zeros
