@@ -1044,7 +1044,7 @@ class Targets:
 TARGETS = st.builds(
     Targets,
     st.sampled_from(
-        ("good", "good", "nan", "outside", "wrong shape", "complex", "strings", "none")
+        ("good",) * 4 + ("nan", "outside", "wrong shape", "complex", "strings", "none")
     ),
 )
 _STRUCTURED_BATCH = arrays(
@@ -1063,8 +1063,12 @@ def _hw(X):
 def test_structured_estimators(index):
     est = STRUCTURED[index]
 
-    @_settings(6)
-    @given(batches(good=_STRUCTURED_BATCH), LABELS, TARGETS)
+    @_settings(8)
+    @given(
+        st.one_of(_STRUCTURED_BATCH, batches(good=_STRUCTURED_BATCH)),
+        st.one_of(st.just(Labels("int")), LABELS),
+        TARGETS,
+    )
     def prop(recipe, labels, targets):
         X = recipe.build()
         n = _n_samples(X)
