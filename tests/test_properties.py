@@ -899,8 +899,9 @@ _SLOW = {
 
 def _fast_clone(est):
     est = clone(est)
-    if "epochs" in est.get_params():
-        est.set_params(epochs=1)
+    params = est.get_params()
+    if "epochs" in params:  # one epoch per snapshot cycle, where there are cycles
+        est.set_params(epochs=max(1, params.get("snapshot_ensemble") or 1))
     return est
 
 
