@@ -524,7 +524,8 @@ def test_one_image_functions(name):
 
 
 # --------------------------------------------------- functions on a batch
-_BATCH = {"images", "X", "Y", "y", "responses", "image", "scores"}
+# "path": skcv.io.imread's parameter, named when read_images gets a non-path.
+_BATCH = {"images", "X", "Y", "y", "responses", "image", "scores", "paths", "path"}
 BATCH_FUNCTIONS = {
     "random_flip": lambda X: augmentation.random_flip(X, random_state=0),
     "random_crop": lambda X: augmentation.random_crop(X, padding=2, random_state=0),
@@ -543,6 +544,8 @@ BATCH_FUNCTIONS = {
     ),
     "max_response_8": feature.max_response_8,
     "check_images": utils.check_images,
+    "as_paths": utils.as_paths,
+    "read_images": utils.read_images,
     "histogram_intersection_kernel": metrics.histogram_intersection_kernel,
     "pyramid_match_kernel": metrics.pyramid_match_kernel,
     "softmax": losses.softmax,
@@ -814,6 +817,14 @@ PARAM_CALLS = {
         "epsilon",
     ),
     "infer_image_shape(n_features)": (utils.infer_image_shape, "n_features"),
+    "conv_output_size(W)": (lambda v: utils.conv_output_size(v, 3), "W"),
+    "conv_output_size(F)": (lambda v: utils.conv_output_size(8, v), "F"),
+    "conv_output_size(P)": (lambda v: utils.conv_output_size(8, 3, v), "P"),
+    "conv_output_size(S)": (lambda v: utils.conv_output_size(8, 3, 1, v), "S"),
+    "check_size_policy(image_size)": (
+        lambda v: utils.check_size_policy(v, "stretch"),
+        "image_size",
+    ),
     "check_image_shape(image_shape)": (utils.check_image_shape, "image_shape"),
     "make_spiral(n_samples)": (datasets.make_spiral, "n_samples"),
     "make_spiral(n_classes)": (lambda v: datasets.make_spiral(30, v), "n_classes"),
@@ -1016,6 +1027,35 @@ def test_fitted_estimators_predict(index):
             lambda p: p,
             _delegated(est),
         )
+
+    prop()
+
+
+def _inspect(name):
+    import skcv.cnn
+
+    return getattr(skcv.cnn, name)
+
+
+INSPECT = {
+    "feature_maps": lambda est, X: _inspect("feature_maps")(est, X),
+    "saliency_map": lambda est, X: _inspect("saliency_map")(est, X),
+    "occlusion_map": lambda est, X: _inspect("occlusion_map")(est, X, size=4),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INSPECT))
+def test_cnn_inspection(name):
+    index = next(
+        i for i, e in enumerate(ESTIMATORS) if type(e).__name__ == "CNNClassifier"
+    )
+    est, func = _fitted(index), INSPECT[name]
+
+    @_settings(10)
+    @given(batches())
+    def prop(recipe):
+        X = recipe.build()
+        _assert_ok(lambda: func(est, X), {"X", "target", "estimator"})
 
     prop()
 
@@ -1233,6 +1273,7 @@ def test_bad_parameters_found_by_the_suite(call, error, match):
         (lambda: _optimize("rosenbrock")([1.0, 1j]), TypeError, "x must hold real"),
         (lambda: _minimize(RAGGED), ValueError, "x0 must be an array"),
         (lambda: _optimize("rosenbrock")([1e300, 1.0]), ValueError, "x is too large"),
+        (lambda: utils.read_images(None), TypeError, "paths must be a list"),
         (
             lambda: losses.hinge_loss(np.array([np.inf]), [[0.0, 1.0]]),
             TypeError,

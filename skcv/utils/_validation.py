@@ -568,6 +568,8 @@ def read_images(paths, *, image_size=None, resize=None) -> list[np.ndarray]:
     from skcv.io import imread
 
     size, resize = check_size_policy(image_size, resize)
+    if isinstance(paths, (str, bytes, os.PathLike)) or not np.iterable(paths):
+        raise TypeError(f"paths must be a list of file paths; got {paths!r}.")
     return [imread(p, size=size, resize=resize or "stretch") for p in paths]
 
 
