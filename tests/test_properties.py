@@ -76,6 +76,12 @@ _SCALE = {"ci": 1, "thorough": 10}[_PROFILE]
 _BASE = settings.get_profile(f"skcv-{_PROFILE}")
 
 
+def _io():
+    import skcv.io
+
+    return skcv.io
+
+
 def _settings(n):
     """Settings of a test group: ``n`` examples in the ci profile."""
     return settings(_BASE, max_examples=n * _SCALE)
@@ -391,7 +397,7 @@ def _outcome(call, names, check=None, delegated=()):
         except FileNotFoundError as exc:
             # Strings are file paths (the fourth input form): a missing file is a
             # FileNotFoundError naming it, as skcv.io.imread documents.
-            if exc.filename is None:
+            if exc.filename is None and not _names_a_parameter(str(exc), names):
                 return f"FileNotFoundError naming no file: {exc}"
             return _bad_warning(caught)
         except Exception as exc:  # noqa: BLE001 - the property under test
@@ -817,6 +823,8 @@ PARAM_CALLS = {
         "epsilon",
     ),
     "infer_image_shape(n_features)": (utils.infer_image_shape, "n_features"),
+    "imread(path)": (lambda v: _io().imread(v), "path"),
+    "load_image_folder(root)": (lambda v: datasets.load_image_folder(v), "root"),
     "conv_output_size(W)": (lambda v: utils.conv_output_size(v, 3), "W"),
     "conv_output_size(F)": (lambda v: utils.conv_output_size(8, v), "F"),
     "conv_output_size(P)": (lambda v: utils.conv_output_size(8, 3, v), "P"),
