@@ -91,8 +91,6 @@ def conv_matrix(kernel, input_size, stride=1, padding=0):
     Examples
     --------
     >>> import numpy as np
-
-    from skcv.utils._validation import as_array
     >>> from skcv.segmentation import conv_matrix
     >>> M = conv_matrix([1.0, 2.0, 3.0], 4)
     >>> M
