@@ -48,9 +48,12 @@ from skcv.utils._validation import (
     LazyImages,
     _as_float,
     _channel_key,
+    _ndim,
+    as_array,
     as_paths,
     check_image_shape,
     check_images,
+    check_magnitude,
     check_size_policy,
     infer_image_shape,
     read_images,
@@ -61,7 +64,7 @@ __all__ = ["ImageInputMixin", "ImageTransformerMixin"]
 
 
 def _is_image_list(X) -> bool:
-    return isinstance(X, (list, tuple)) and len(X) > 0 and np.ndim(X[0]) >= 2
+    return isinstance(X, (list, tuple)) and len(X) > 0 and _ndim(X[0]) >= 2
 
 
 def _channel_key_of(X) -> int:
@@ -76,8 +79,8 @@ def _channel_key_of(X) -> int:
 def _reject_1d(X):
     """Return ``X`` (array-likes as arrays); a 1-D ``X`` is a clear error."""
     if not isinstance(X, (list, tuple)) and not hasattr(X, "ndim"):
-        X = np.asarray(X)  # array-likes such as sklearn's _NotAnArray
-    if not _is_image_list(X) and np.ndim(X) == 1:
+        X = as_array(X, "X")  # array-likes such as sklearn's _NotAnArray
+    if not _is_image_list(X) and np.ndim(as_array(X, "X")) == 1:
         raise ValueError(
             "X must be a batch of images (n, H, W[, C]) or flattened rows "
             f"(n, H*W*C); got an array with 1 dimension(s), shape {np.shape(X)}. "
@@ -235,12 +238,13 @@ class ImageInputMixin:
         ):
             X = X.to_numpy()  # integer pixels: the dtype rule below
         elif not hasattr(X, "dtype") and dtypes is None:
-            X = np.asarray(X)  # lists of rows: same scaling rule as arrays
+            X = as_array(X, "X")  # lists of rows: same scaling rule as arrays
         if isinstance(X, np.ndarray) and (
             X.dtype.kind in "biu" or X.dtype == np.float16
         ):
             X = _as_float(X, "X")
         X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
+        check_magnitude(X, "X")
         if image_shape is None:
             fitted = getattr(self, "image_shape_", None)
             if reset or fitted is None or int(np.prod(fitted)) != X.shape[1]:

@@ -15,7 +15,6 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_random_state
 
 from skcv._optim._loop import (
@@ -34,6 +33,7 @@ from skcv.utils._sklearn import (
     check_is_fitted,
     validate_data,
 )
+from skcv.utils._validation import check_classification_targets, check_magnitude
 
 __all__ = ["SHARED_CONSTRAINTS", "BaseTrainedClassifier"]
 
@@ -122,6 +122,7 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
             order="C",
             reset=reset,
         )
+        check_magnitude(X, "X")
         check_classification_targets(y)
         if sample_weight is not None:
             sw = np.asarray(sample_weight, dtype=X.dtype)
@@ -243,7 +244,7 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
         classes = np.unique(y)
         if len(classes) < 2:
             raise ValueError(
-                "The classifier needs samples of at least 2 classes in the data; "
+                "The classifier needs samples of at least 2 classes in y; "
                 f"got 1 class: {classes[0]!r}."
             )
         same = (

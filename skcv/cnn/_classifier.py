@@ -772,8 +772,8 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
                 )
             if len(labels) < 2:
                 raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes; "
-                    f"got 1 class ({labels[0]!r})."
+                    f"{type(self).__name__} needs samples of at least 2 classes "
+                    f"in y; got 1 class ({labels[0]!r})."
                 )
             self.classes_ = labels
         elif not np.isin(y, self.classes_).all():

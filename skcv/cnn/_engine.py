@@ -70,7 +70,6 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 from sklearn.utils import assert_all_finite, check_random_state
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from skcv._optim._loop import divergence_error, is_divergent, warn_interrupted
@@ -78,6 +77,7 @@ from skcv.cnn._augment import _ALIASES, AUGMENTATIONS, Augmenter, parse_augment
 from skcv.cnn._device import follow_device
 from skcv.cnn._threads import with_threads
 from skcv.utils._sklearn import Interval, StrOptions
+from skcv.utils._validation import check_classification_targets
 
 __all__ = [
     "TRAINING_CONSTRAINTS",

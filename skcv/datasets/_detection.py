@@ -275,6 +275,9 @@ def make_detection_scenes(
             f"object_size max must fit in image_size {(height, width)}; got "
             f"object_size={object_size!r}."
         )
+    for name, value in (("n_images", n_images), ("n_objects", n_objects)):
+        if isinstance(value, bool):  # sklearn's Interval(Integral) lets bools in
+            raise TypeError(f"{name} must be an int; got {value!r}.")
     if isinstance(n_objects, (tuple, list)):
         _check_pair(n_objects, "n_objects", 0)
     lo_n, hi_n = _as_range(n_objects, "n_objects")

@@ -87,6 +87,8 @@ def load_textures(patch_size=64, n_patches=None, random_state=None, return_X_y=F
     ((15, 32, 32), dtype('uint8'), [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2])
     """
     rng = check_random_state(random_state)
+    if isinstance(n_patches, bool):  # sklearn's Interval(Integral) lets bools in
+        raise TypeError(f"n_patches must be an int or None; got {n_patches!r}.")
     patches, targets, positions = [], [], []
     for label, name in enumerate(TEXTURE_NAMES):
         image = _texture_image(name)

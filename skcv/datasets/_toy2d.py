@@ -122,6 +122,8 @@ def make_xor(n_samples=200, *, noise=0.0, random_state=None):
     True
     """
     rng = check_random_state(random_state)
+    if isinstance(n_samples, bool):  # sklearn's Interval(Integral) lets bools in
+        raise TypeError(f"n_samples must be an int; got {n_samples!r}.")
     X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
     y = ((X[:, 0] > 0) != (X[:, 1] > 0)).astype(int)
     if noise:

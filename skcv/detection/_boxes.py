@@ -12,6 +12,8 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from skcv.utils._validation import as_real_array
+
 __all__ = ["box_iou", "non_max_suppression"]
 
 # Boxes compared at once in one block of the blocked NMS: the (block, block) IoU
@@ -52,7 +54,7 @@ def check_boxes(boxes, name: str = "boxes") -> np.ndarray:
             f"{name} must be an array of shape (k, 4); got {type(boxes).__name__}."
         )
     try:
-        arr = np.asarray(boxes, dtype=np.float64)
+        arr = as_real_array(boxes, name)
     except (TypeError, ValueError) as exc:
         raise TypeError(
             f"{name} must be a numeric array of shape (k, 4); got {boxes!r}."
@@ -79,7 +81,7 @@ def check_boxes(boxes, name: str = "boxes") -> np.ndarray:
 
 def _check_scores(scores, n: int, name: str = "scores") -> np.ndarray:
     try:
-        arr = np.asarray(scores, dtype=np.float64)
+        arr = as_real_array(scores, name)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be a numeric array of shape (k,).") from exc
     if arr.ndim != 1 or arr.shape[0] != n:

@@ -17,12 +17,15 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import assert_all_finite, column_or_1d
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import has_fit_parameter
 
 from skcv.detection._boxes import non_max_suppression
 from skcv.utils._sklearn import check_is_fitted
-from skcv.utils._validation import check_image, convert_channels
+from skcv.utils._validation import (
+    check_classification_targets,
+    check_image,
+    convert_channels,
+)
 
 
 def _default_estimator():
@@ -98,6 +101,12 @@ class _PatchDetectorMixin:
             raise ValueError(
                 f"X and y must have the same number of samples; got {n_samples} "
                 f"and {len(y)}."
+            )
+        classes = np.unique(y)
+        if len(classes) < 2:
+            raise ValueError(
+                "y must hold samples of at least 2 classes (objects and background) "
+                f"to train a detector; got 1 class: {classes[0]!r}."
             )
         return y
 

@@ -18,6 +18,8 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 from scipy import fft as sp_fft
 
+from skcv.utils._validation import as_array
+
 __all__ = [
     "filter_responses",
     "gabor_bank",
@@ -354,7 +356,7 @@ def max_response_8(responses) -> np.ndarray:
     >>> max_response_8(r).shape
     (8, 16, 16)
     """
-    r = np.asarray(responses)
+    r = as_array(responses, "responses")
     if r.ndim < 3 or r.shape[-3] != 38:
         raise ValueError(
             "responses must have shape (..., 38, H, W) (the rfs_bank responses); "
@@ -696,7 +698,7 @@ def filter_responses(images, bank, *, batch_size: int = 16, workers=None):
     if isinstance(images, (list, tuple)) and len(images) and np.ndim(images[0]) == 2:
         arrays = [_check_grey(im, f"images[{i}]") for i, im in enumerate(images)]
         return [next(spectra.iter_responses(a[None], workers=workers)) for a in arrays]
-    arr = np.asarray(images) if not isinstance(images, np.ndarray) else images
+    arr = as_array(images, "images")
     if arr.ndim == 2:
         arr = _check_grey(arr, "images")
         return next(spectra.iter_responses(arr[None], workers=workers))

@@ -25,7 +25,7 @@ from skcv.feature._filter_banks import (
 )
 from skcv.utils._parallel import gen_batches
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
-from skcv.utils._validation import channels_to_grey
+from skcv.utils._validation import channels_to_grey, check_label_types
 
 __all__ = ["FilterBankExtractor", "TextonEncoder"]
 
@@ -481,6 +481,7 @@ def _check_class_labels(y: np.ndarray) -> None:
             f"Input y contains {what}; with per_class=True y must hold the class "
             "of each image."
         )
+    check_label_types(y)
     kind = type_of_target(y, input_name="y")
     if kind not in ("binary", "multiclass"):
         raise ValueError(

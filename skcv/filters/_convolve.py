@@ -52,6 +52,8 @@ def _check_mode(mode, cval) -> tuple[str, str, float]:
         raise ValueError(f"mode must be one of {sorted(BORDER_MODES)}; got {mode!r}.")
     if isinstance(cval, bool) or not isinstance(cval, numbers.Real):
         raise TypeError(f"cval must be a real number; got {cval!r}.")
+    if not np.isfinite(cval):
+        raise ValueError(f"cval must be a finite number; got {cval!r}.")
     scipy_mode, pad_mode = BORDER_MODES[mode]
     return scipy_mode, pad_mode, 0.0 if mode == "zero" else float(cval)
 

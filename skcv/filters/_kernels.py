@@ -24,11 +24,20 @@ __all__ = [
 ]
 
 
+# Largest Gaussian scale: its kernel (half width 3 sigma) is already 6e6 taps long.
+_MAX_SIGMA = 1e6
+
+
 def _check_sigma(sigma, name: str = "sigma") -> float:
     if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real):
         raise TypeError(f"{name} must be a positive real number; got {sigma!r}.")
     if not (np.isfinite(sigma) and sigma > 0):
         raise ValueError(f"{name} must be a positive finite number; got {sigma!r}.")
+    if sigma > _MAX_SIGMA:
+        raise ValueError(
+            f"{name} must be at most {_MAX_SIGMA:g} (a kernel of "
+            f"{gaussian_size(_MAX_SIGMA):,} taps); got {sigma!r}."
+        )
     return float(sigma)
 
 
@@ -370,5 +379,7 @@ def sharpen_kernel(alpha: float = 1.0, size: int = 3) -> np.ndarray:
     """
     if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
         raise TypeError(f"alpha must be a real number; got {alpha!r}.")
+    if not np.isfinite(alpha):
+        raise ValueError(f"alpha must be a finite number; got {alpha!r}.")
     size = _check_size(size, odd=True)
     return (1.0 + alpha) * identity_kernel(size) - alpha * box_kernel(size)

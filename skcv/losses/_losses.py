@@ -9,13 +9,14 @@ import numpy as np
 from skcv._optim._losses import multiclass_hinge
 from skcv._optim._losses import softmax as _softmax
 from skcv._optim._losses import softmax_cross_entropy as _cross_entropy
+from skcv.utils._validation import as_array, as_real_array
 
 __all__ = ["hinge_loss", "softmax", "softmax_cross_entropy", "squared_hinge"]
 
 
 def _check(scores, y_true, sample_weight):
     """Validate ``scores`` (2-D float), integer labels and weights."""
-    scores = np.asarray(scores)
+    scores = as_array(scores, "scores")
     if scores.dtype.kind not in "fiu" or scores.dtype == bool:
         raise TypeError(f"scores must be numeric; got dtype {scores.dtype}.")
     if scores.ndim == 1:
@@ -28,9 +29,14 @@ def _check(scores, y_true, sample_weight):
     scores = scores.astype(np.result_type(scores.dtype, np.float32), copy=True)
     if not np.all(np.isfinite(scores)):
         raise ValueError("scores must be finite (no NaN or inf).")
-    y = np.atleast_1d(np.asarray(y_true))
+    y = np.atleast_1d(as_array(y_true, "y_true"))
+    if y.dtype.kind == "f":
+        y = y.astype(np.float64)  # 2**62 overflows float16
     if y.dtype.kind not in "iu" and not (
-        y.dtype.kind == "f" and np.all(np.mod(y, 1) == 0)
+        y.dtype.kind == "f"
+        and np.isfinite(y).all()
+        and np.all(np.mod(y, 1) == 0)
+        and np.all(abs(y) < 2**62)
     ):
         raise TypeError(
             "y_true must hold integer class indices (the column of the true class "
@@ -67,8 +73,8 @@ def _hinge(y_true, scores, multi_class, delta, sample_weight, return_gradient, s
         )
     if not isinstance(delta, Real) or isinstance(delta, bool) or not delta > 0:
         raise ValueError(f"delta must be a positive number; got {delta!r}.")
-    squeeze = np.ndim(scores) == 1
     S, y, w = _check(scores, y_true, sample_weight)
+    squeeze = np.ndim(scores) == 1
     value, dS = multiclass_hinge(
         S, y, w, delta=float(delta), multi_class=multi_class, squared=squared
     )
@@ -246,8 +252,8 @@ def softmax_cross_entropy(y_true, scores, *, sample_weight=None, return_gradient
     >>> grad.round(3)
     array([-0.424,  0.212,  0.212])
     """
-    squeeze = np.ndim(scores) == 1
     S, y, w = _check(scores, y_true, sample_weight)
+    squeeze = np.ndim(scores) == 1
     value, dS = _cross_entropy(S, y, w)
     return _result(value, dS, squeeze, return_gradient)
 
@@ -271,10 +277,12 @@ def softmax(scores):
     >>> softmax([[1000.0, 1000.0]])
     array([[0.5, 0.5]])
     """
-    S = np.asarray(scores, dtype=float)
+    S = as_real_array(scores, "scores")
     if S.ndim not in (1, 2) or S.size == 0:
         raise ValueError(
             f"scores must be a non-empty 1-D or 2-D array; got shape {S.shape}."
         )
+    if not np.isfinite(S).all():
+        raise ValueError("scores must be finite (no NaN or inf).")
     out = _softmax(np.atleast_2d(S).copy())
     return out[0] if S.ndim == 1 else out

@@ -7,6 +7,7 @@ from numbers import Real
 import numpy as np
 
 from skcv.detection._boxes import _iou, check_boxes
+from skcv.utils._validation import as_real_array
 
 __all__ = ["average_precision", "mean_average_precision"]
 
@@ -58,7 +59,7 @@ def _check_inputs(true_boxes, pred_boxes, pred_scores):
     ):
         gts.append(check_boxes(t, f"true_boxes[{i}]"))
         preds.append(check_boxes(p, f"pred_boxes[{i}]"))
-        s = np.asarray(s, dtype=np.float64).reshape(-1)
+        s = as_real_array(s, f"pred_scores[{i}]").reshape(-1)
         if len(s) != len(preds[-1]):
             raise ValueError(
                 f"pred_scores[{i}] must have one score per box of pred_boxes[{i}] "

@@ -11,6 +11,8 @@ from numbers import Integral
 
 import numpy as np
 
+from skcv.utils._validation import as_array
+
 __all__ = ["confusion_matrix", "mean_iou", "pixel_accuracy"]
 
 
@@ -20,7 +22,7 @@ def label_array(y, name: str) -> np.ndarray:
     Booleans and integral floats are accepted; NaN, infinity, fractions and
     non-numeric dtypes raise errors that name ``name``.
     """
-    arr = np.asarray(y)
+    arr = as_array(y, name)
     if arr.dtype.kind == "b":
         arr = arr.astype(np.int64)
     if arr.dtype.kind not in "iuf":
@@ -28,9 +30,10 @@ def label_array(y, name: str) -> np.ndarray:
             f"{name} must hold integer class labels; got dtype {arr.dtype}."
         )
     if arr.dtype.kind == "f":
+        arr = arr.astype(np.float64, copy=False)  # 2**63 overflows float16
         if not np.isfinite(arr).all():
             raise ValueError(f"{name} must not contain NaN or infinity.")
-        if not np.array_equal(arr, np.round(arr)):
+        if not np.array_equal(arr, np.round(arr)) or np.any(np.abs(arr) >= 2**63):
             raise ValueError(
                 f"{name} must hold integer class labels; got non-integral floats."
             )

@@ -14,11 +14,16 @@ from scipy.spatial.distance import cdist
 from sklearn.metrics.pairwise import check_pairwise_arrays
 
 from skcv.utils._sklearn import Interval, validate_params
+from skcv.utils._validation import as_real_array
 
 __all__ = ["histogram_intersection_kernel", "pyramid_match_kernel"]
 
 
 def _check_non_negative(X, Y, name: str):
+    for arr, label in ((X, "X"), (Y, "Y")):
+        if arr is not None and not hasattr(arr, "tocsr"):
+            as_real_array(arr, label)  # names the parameter; check_pairwise_arrays
+            # leaves ragged lists and strings to numpy's messages
     X, Y = check_pairwise_arrays(
         X, Y, dtype=[np.float64, np.float32], accept_sparse=False
     )

@@ -472,6 +472,8 @@ class CoarseToFineSearchCV(BaseSearchCV):
             n_samples = X.shape[0]
         elif hasattr(X, "__len__"):
             n_samples = len(X)
+        elif not hasattr(X, "__array__"):  # None, a number
+            raise TypeError(f"X must be an array-like of samples; got {X!r}.")
         else:
             n_samples = np.asarray(X).shape[0]
         if n_samples == 0:

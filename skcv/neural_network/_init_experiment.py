@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_random_state
 
 from skcv.neural_network._layers import Activation, Dense
 from skcv.utils._sklearn import Interval, StrOptions, validate_params
+from skcv.utils._validation import as_real_array
 
 __all__ = ["activation_statistics"]
 
@@ -118,9 +119,11 @@ default="tanh"
     >>> activation_statistics(X, (100,) * 4, "tanh", 0.0).n_distinct_units
     array([1, 1, 1, 1])
     """
-    X = np.asarray(X, dtype=np.float64)
+    X = as_real_array(X, "X")
     if X.ndim != 2 or X.shape[0] == 0:
         raise ValueError(f"X must be a non-empty 2-D array; got shape {X.shape}.")
+    if not np.isfinite(X).all():
+        raise ValueError("X must hold finite numbers (no NaN or inf).")
     sizes = [int(s) for s in np.atleast_1d(hidden_layer_sizes)]
     if not sizes or min(sizes) < 1:
         raise ValueError(

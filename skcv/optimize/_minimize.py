@@ -11,6 +11,7 @@ from scipy.optimize import minimize as _scipy_minimize
 
 from skcv._optim._loop import DIVERGENCE_FACTOR
 from skcv._optim._optimizers import SGD, Adagrad, Adam, RMSProp
+from skcv.utils._validation import as_real_array
 
 __all__ = ["SOLVERS", "minimize", "quadratic", "rosenbrock"]
 
@@ -148,7 +149,7 @@ def minimize(
         raise ValueError(f"momentum must be in [0, 1); got {momentum!r}.")
     if not isinstance(max_iter, Integral) or isinstance(max_iter, bool) or max_iter < 1:
         raise ValueError(f"max_iter must be a positive integer; got {max_iter!r}.")
-    x = np.array(x0, dtype=float)
+    x = as_real_array(x0, "x0")
     if x.size == 0 or not np.all(np.isfinite(x)):
         raise ValueError("x0 must be a non-empty array of finite numbers.")
     value_grad = _wrap(fun, jac)
@@ -240,6 +241,23 @@ def _scipy_path(value_grad, x, solver, max_iter, tol, return_path):
     return result
 
 
+def _finite_point(x) -> np.ndarray:
+    """``x`` as a float array of real, finite numbers (errors name ``x``)."""
+    p = as_real_array(x, "x")
+    if not np.isfinite(p).all():
+        raise ValueError("x must hold finite numbers (no NaN or inf).")
+    return p
+
+
+def _finite_result(value, grad):
+    """``(float(value), grad)``; a value or gradient that overflowed names ``x``."""
+    if not (np.isfinite(value) and np.isfinite(grad).all()):
+        raise ValueError(
+            "x is too large: the function's value or gradient overflows float64."
+        )
+    return float(value), grad
+
+
 def quadratic(x, curvatures=(1.0, 20.0)):
     """Ill-conditioned quadratic bowl ``f(x) = 0.5 * sum_i c_i x_i^2``, and gradient.
 
@@ -264,13 +282,14 @@ def quadratic(x, curvatures=(1.0, 20.0)):
     >>> quadratic([1.0, 1.0])
     (10.5, array([ 1., 20.]))
     """
-    x = np.asarray(x, dtype=float)
+    x = _finite_point(x)
     c = np.asarray(curvatures, dtype=float)
     if c.shape != x.shape:
         raise ValueError(
             f"curvatures must have the shape of x {x.shape}; got {c.shape}."
         )
-    return float(0.5 * np.sum(c * x * x)), c * x
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite_result(0.5 * np.sum(c * x * x), c * x)
 
 
 def rosenbrock(x, a=1.0, b=100.0):
@@ -296,10 +315,11 @@ def rosenbrock(x, a=1.0, b=100.0):
     >>> rosenbrock([1.0, 1.0])
     (0.0, array([0., 0.]))
     """
-    p = np.asarray(x, dtype=float)
+    p = _finite_point(x)
     if p.shape != (2,):
         raise ValueError(f"x must have shape (2,); got {p.shape}.")
     u, v = p
-    value = (a - u) ** 2 + b * (v - u * u) ** 2
-    grad = np.array([-2 * (a - u) - 4 * b * u * (v - u * u), 2 * b * (v - u * u)])
-    return float(value), grad + 0.0  # no negative zeros
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = (a - u) ** 2 + b * (v - u * u) ** 2
+        grad = np.array([-2 * (a - u) - 4 * b * u * (v - u * u), 2 * b * (v - u * u)])
+    return _finite_result(value, grad + 0.0)  # + 0.0: no negative zeros

@@ -68,8 +68,8 @@ def _mean_and_covariance(chunks: Iterable[np.ndarray]):
         n += chunk.shape[0]
     if n < 2:
         raise ValueError(
-            f"Whitening needs at least 2 samples to estimate a covariance; got {n} "
-            "sample."
+            "Whitening needs at least 2 samples to estimate a covariance; X has "
+            f"{n} sample."
         )
     mean_shift = total / n
     cov = (scatter - n * np.outer(mean_shift, mean_shift)) / (n - 1)

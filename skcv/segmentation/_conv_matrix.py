@@ -6,6 +6,8 @@ from numbers import Integral
 
 import numpy as np
 
+from skcv.utils._validation import as_array
+
 __all__ = ["conv_matrix"]
 
 
@@ -103,7 +105,7 @@ def conv_matrix(kernel, input_size, stride=1, padding=0):
     >>> M.T @ np.array([5.0, 7.0])
     array([5., 5., 7., 7.])
     """
-    kernel = np.asarray(kernel)
+    kernel = as_array(kernel, "kernel")
     if kernel.dtype.kind not in "iuf" or kernel.ndim not in (1, 2) or kernel.size == 0:
         raise ValueError(
             "kernel must be a non-empty 1-D or 2-D array of numbers; got "

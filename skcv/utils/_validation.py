@@ -55,8 +55,10 @@ Path rule (the fourth input form)
     files; :func:`check_size_policy` validates the optional ``image_size`` +
     ``resize`` policy that brings files to one size while they are decoded.
 
-* NaN/inf, empty images, non-numeric (object) data and wrong ``ndim`` raise
-  ``ValueError``/``TypeError`` with a message naming the parameter.
+* NaN/inf, values beyond ``MAX_MAGNITUDE`` (1e12, which would overflow float32
+  sums of squares), empty images, non-numeric (object) data, ragged lists and
+  wrong ``ndim`` raise ``ValueError``/``TypeError`` with a message naming the
+  parameter.
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ import os
 import numpy as np
 
 _FLOATS = (np.float32, np.float64)
+# Largest magnitude an image may hold: far above any intensity (floats in [0, 1],
+# 8- or 16-bit ranges), far below what overflows float32 sums of squares.
+MAX_MAGNITUDE = 1e12
 # ITU-R BT.709 luma weights, as in skimage.color.rgb2gray.
 _LUMA = np.array([0.2125, 0.7154, 0.0721])
 # The longest last axis read as channels without ``channel_axis`` (RGBA).
@@ -146,7 +151,7 @@ def convert_channels(image, channels):
     """
     if channels not in _CHANNELS or isinstance(channels, bool):
         raise ValueError(f"channels must be one of {_CHANNELS}; got {channels!r}.")
-    arr = np.asarray(image)
+    arr = as_array(image, "image")
     if arr.ndim not in (2, 3):
         raise ValueError(
             f"image must have shape (H, W) or (H, W, C); got shape {arr.shape}."
@@ -217,10 +222,52 @@ def _as_float(arr: np.ndarray, name: str) -> np.ndarray:
     )
 
 
+def as_array(value, name: str, dtype=None) -> np.ndarray:
+    """``np.asarray`` whose errors name the parameter (ragged lists, strings)."""
+    try:
+        return np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            f"{name} must be an array of numbers of one shape (not a ragged "
+            f"list); numpy could not convert it: {exc}"
+        ) from exc
+
+
+def as_real_array(value, name: str) -> np.ndarray:
+    """:func:`as_array` as float64; complex or non-numeric values raise TypeError."""
+    arr = as_array(value, name)
+    if arr.dtype.kind not in "biufO":
+        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}.")
+    try:
+        return arr.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must hold real numbers: {exc}") from exc
+
+
+def check_magnitude(arr: np.ndarray, name: str) -> None:
+    """Raise unless every value of the finite image ``arr`` is within MAX_MAGNITUDE."""
+    if arr.size and np.abs(arr).max() > MAX_MAGNITUDE:
+        raise ValueError(
+            f"{name} holds values of magnitude {float(np.abs(arr).max()):.3g}; "
+            f"values must lie within +-{MAX_MAGNITUDE:g} (image intensities are "
+            "floats in [0, 1] or 8/16-bit integers; scale features): larger ones "
+            "overflow float32 sums."
+        )
+
+
 def _check_finite(arr: np.ndarray, name: str) -> None:
     if not np.isfinite(arr).all():
         what = "NaN" if np.isnan(arr).any() else "infinity"
         raise ValueError(f"{name} contains {what}; images must be finite.")
+    check_magnitude(arr, name)
+
+
+def _ndim(x) -> int:
+    """``np.ndim`` that gives -1 for a ragged nested list."""
+    try:
+        return np.ndim(x)
+    except ValueError:
+        return -1
 
 
 def _check_channel_axis(channel_axis) -> int | None:
@@ -293,7 +340,7 @@ def check_image(
     if isinstance(image, (str, bytes)) or image is None:
         raise TypeError(f"{name} must be an array; got {type(image).__name__}.")
     channel_axis = _check_channel_axis(channel_axis)
-    arr = np.asarray(image)
+    arr = as_array(image, name)
     allowed = (2, 3) if allow_color else (2,)
     if arr.ndim not in allowed:
         shapes = "(H, W) or (H, W, C)" if allow_color else "(H, W)"
@@ -372,6 +419,12 @@ def infer_image_shape(n_features: int) -> tuple[int, ...]:
     >>> infer_image_shape(64), infer_image_shape(3072), infer_image_shape(10)
     ((8, 8), (32, 32, 3), (1, 10))
     """
+    if (
+        isinstance(n_features, bool)
+        or not isinstance(n_features, numbers.Integral)
+        or n_features < 1
+    ):
+        raise ValueError(f"n_features must be a positive int; got {n_features!r}.")
     side = int(round(np.sqrt(n_features)))
     if side * side == n_features:
         return (side, side)
@@ -393,6 +446,9 @@ def rows_to_images(X: np.ndarray, image_shape) -> np.ndarray:
     (2, 2, 2, 3)
     """
     shape = check_image_shape(image_shape)
+    X = as_array(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"X must be rows (n, H*W*C); got shape {X.shape}.")
     if int(np.prod(shape)) != X.shape[1]:
         raise ValueError(
             f"X has {X.shape[1]} features per row, but image_shape={shape} needs "
@@ -512,6 +568,8 @@ def read_images(paths, *, image_size=None, resize=None) -> list[np.ndarray]:
     from skcv.io import imread
 
     size, resize = check_size_policy(image_size, resize)
+    if isinstance(paths, (str, bytes, os.PathLike)) or not np.iterable(paths):
+        raise TypeError(f"paths must be a list of file paths; got {paths!r}.")
     return [imread(p, size=size, resize=resize or "stretch") for p in paths]
 
 
@@ -629,7 +687,7 @@ def check_images(
     paths = as_paths(X, name)
     if paths is not None:
         X = read_images(paths)
-    if isinstance(X, (list, tuple)) and len(X) and np.ndim(X[0]) >= 2:
+    if isinstance(X, (list, tuple)) and len(X) and _ndim(X[0]) >= 2:
         images = [
             check_image(im, name=f"{name}[{i}]", channel_axis=-1)
             for i, im in enumerate(X)
@@ -650,7 +708,7 @@ def check_images(
             )
         return images
     if hasattr(X, "__array__") or isinstance(X, (list, tuple)):
-        arr = np.asarray(X)
+        arr = as_array(X, name)
     else:
         raise TypeError(
             f"{name} must be an array or a list of images; got {type(X).__name__}."
@@ -677,3 +735,24 @@ def check_images(
     if channels != "auto":
         arr = _convert_last_axis(arr, arr.ndim == 4, channels)
     return arr
+
+
+def check_label_types(y, name: str = "y") -> None:
+    """Raise a ``ValueError`` naming ``name`` when labels mix strings and numbers.
+
+    scikit-learn sorts such labels and fails inside numpy with a bare TypeError.
+    """
+    arr = np.asarray(y)
+    if arr.dtype == object and len({isinstance(v, str) for v in arr.ravel()}) > 1:
+        raise ValueError(
+            f"{name} mixes string and number labels; class labels must be all "
+            "strings or all numbers."
+        )
+
+
+def check_classification_targets(y, name: str = "y") -> None:
+    """Check class labels as scikit-learn does, after :func:`check_label_types`."""
+    from sklearn.utils.multiclass import check_classification_targets as check
+
+    check_label_types(y, name)
+    check(y)
