@@ -52,7 +52,7 @@ for label, params in runs.items():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, y)
-    ax = plot_history(clf, ax=ax, label=label, log_scale=True)
+    ax = plot_history(clf, ax=ax, label=label, log_scale=True).ax_[0]
     print(f"{label:15s} final loss {clf.loss_curve_[-1]:.4f}")
 
 for precondition, style in [(False, "k--"), (True, "k:")]:

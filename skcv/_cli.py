@@ -62,7 +62,8 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
 def _summary(module) -> str:
     """Return the first line of a module's docstring."""
-    return (module.__doc__ or "").strip().splitlines()[0].rstrip(".")
+    line = (module.__doc__ or "").strip().splitlines()[0].rstrip(".")
+    return line.replace("``", "'")  # plain text: no reStructuredText markup
 
 
 def _load(module_name: str):

@@ -18,7 +18,12 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_random_state
 
-from skcv._optim._loop import TrainState, train_minibatch, validation_split
+from skcv._optim._loop import (
+    TrainState,
+    train_minibatch,
+    validation_split,
+    warn_interrupted,
+)
 from skcv._optim._optimizers import SOLVERS, make_optimizer
 from skcv._optim._schedules import SCHEDULES, make_schedule
 from skcv._optim._second_order import SECOND_ORDER_SOLVERS, train_second_order
@@ -49,6 +54,7 @@ SHARED_CONSTRAINTS: dict = {
     "shuffle": ["boolean"],
     "class_weight": [dict, StrOptions({"balanced"}), None],
     "warm_start": ["boolean"],
+    "record_batches": ["boolean"],
     "random_state": ["random_state"],
     "verbose": ["verbose"],
 }
@@ -168,12 +174,21 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
             step_size=max(1, self.max_iter // 3),
             **self._schedule_kwargs(),
         )
-        return TrainState(optimizer=opt, schedule=sched)
+        return TrainState(
+            optimizer=opt,
+            schedule=sched,
+            record_batches=self.record_batches,
+            lr_probe=getattr(self, "_lr_probe", None),
+        )
 
     def _publish(self, state):
         self._publish_params()
         if state is None:
             return
+        self.history_ = [dict(h) for h in state.history]
+        self.batch_loss_curve_ = (
+            list(state.batch_losses) if state.record_batches else None
+        )
         self.loss_curve_ = list(state.loss_curve)
         self.validation_scores_ = (
             list(state.validation_scores) if state.validation_scores else None
@@ -247,22 +262,36 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
         net = self._net()
         self._publish(None)
         if solver in SECOND_ORDER_SOLVERS:
-            curve, n_iter = train_second_order(
-                self._second_order_view(net),
-                X,
-                y_idx,
-                sw,
-                solver=solver,
-                max_iter=self.max_iter,
-                tol=self.tol,
-                preconditioner=self._preconditioner(net, X, sw),
-            )
+            records: list[dict] = []
+            try:
+                preconditioner = self._preconditioner(net, X, sw)
+            except KeyboardInterrupt:  # Ctrl-C before the solver's first step
+                warn_interrupted(
+                    0, "iterations", "the model keeps its initial parameters"
+                )
+                curve, n_iter = [], 0
+            else:
+                curve, n_iter = train_second_order(
+                    self._second_order_view(net),
+                    X,
+                    y_idx,
+                    sw,
+                    solver=solver,
+                    max_iter=self.max_iter,
+                    tol=self.tol,
+                    preconditioner=preconditioner,
+                    history=records,
+                )
             self._after_second_order(net, X)
             self._train_state = None
+            self.history_ = records
+            # Second-order solvers record every iteration in ``history_``
+            # already; there are no batches.
+            self.batch_loss_curve_ = list(curve) if self.record_batches else None
             self.loss_curve_ = curve
             self.validation_scores_ = None
             self.best_validation_score_ = None
-            self.best_loss_ = min(curve)
+            self.best_loss_ = min(curve, default=np.nan)  # empty after Ctrl-C
             self.n_iter_ = n_iter
             self.t_ = n_iter * X.shape[0]
             return self
@@ -274,6 +303,8 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
             )
         state = self._new_state(net, solver)
         if history is not None:
+            state.history = [dict(h) for h in history.history]
+            state.batch_losses = list(history.batch_losses)
             state.loss_curve = list(history.loss_curve)
             state.validation_scores = list(history.validation_scores)
             state.n_iter, state.t = history.n_iter, history.t

@@ -6,11 +6,19 @@ A *model* is any object with
 * ``loss_grad(X, y, sample_weight) -> (loss, grads)``: the penalised training loss
   of a batch and one gradient per parameter (None for a parameter left unchanged);
 * ``predict_indices(X) -> ndarray``: predicted class indices (used to score the
-  validation split).
+  validation split);
+* optionally ``batch_correct``: set by ``loss_grad`` to the (weighted) number of
+  correct predictions of the batch, which gives the training accuracy of the
+  epoch without an extra pass; and ``evaluate(X, y, sample_weight) -> (loss,
+  correct)``: the loss (penalty included, like the training loss) and the boolean
+  correct predictions in prediction mode (no dropout, running batch-norm
+  statistics), used on the validation split.
 
 :func:`train_minibatch` runs epochs of shuffled minibatches (``batch_size=1`` is
 stochastic gradient descent, ``batch_size=n`` full-batch gradient descent), keeps
-the history, stops on ``n_iter_no_change`` epochs without an improvement of ``tol``
+the history (:data:`HISTORY_KEYS`, one record per epoch, the keys the torch
+estimators record too; optionally every batch's loss), stops on
+``n_iter_no_change`` epochs without an improvement of ``tol``
 (of the training loss, or of the validation accuracy with early stopping, after
 which the best parameters are restored), detects divergence and lets a
 KeyboardInterrupt stop training cleanly.
@@ -18,6 +26,8 @@ KeyboardInterrupt stop training cleanly.
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -30,15 +40,54 @@ from skcv._optim._schedules import Schedule
 from skcv.utils._warnings import warn_external
 
 __all__ = [
+    "HISTORY_KEYS",
     "Model",
     "TrainState",
     "divergence_error",
+    "history_record",
+    "n_correct",
+    "is_divergent",
     "train_minibatch",
     "validation_split",
+    "warn_interrupted",
 ]
 
-#: A batch loss above ``DIVERGENCE_FACTOR * (1 + first loss)`` counts as divergence.
+#: A batch loss above ``DIVERGENCE_FACTOR * (1 + |first loss|)`` counts as
+#: divergence (explosive growth, before it overflows to inf or NaN).
 DIVERGENCE_FACTOR = 1e8
+
+#: Keys of each ``history_`` record of a classifier, numpy and torch alike
+#: (:mod:`skcv.cnn._engine` writes ``train_<metric>`` / ``valid_<metric>`` with
+#: its estimator's metric; classifiers use ``"accuracy"``). Values that do not
+#: exist (no validation split, no learning rate of a second-order solver) are NaN.
+HISTORY_KEYS = (
+    "epoch",
+    "train_loss",
+    "train_accuracy",
+    "valid_loss",
+    "valid_accuracy",
+    "lr",
+    "seconds",
+)
+
+
+def n_correct(scores: np.ndarray, y: np.ndarray, sample_weight=None) -> float:
+    """Count the rows (or their weight) whose highest score is the label."""
+    correct = scores.argmax(axis=1) == y
+    if sample_weight is None:
+        return float(np.count_nonzero(correct))
+    return float(np.sum(sample_weight[correct]))
+
+
+def history_record(epoch: int, train_loss: float, **values) -> dict:
+    """One ``history_`` record with every key of :data:`HISTORY_KEYS`."""
+    record = dict.fromkeys(HISTORY_KEYS, float("nan"))
+    record.update(epoch=int(epoch), train_loss=float(train_loss))
+    for key, value in values.items():
+        if key not in record:
+            raise KeyError(f"unknown history key {key!r}")
+        record[key] = float(value)
+    return record
 
 
 class Model(Protocol):
@@ -70,14 +119,54 @@ class TrainState:
     first_loss: float | None = None
     converged: bool = False
     interrupted: bool = False
+    history: list[dict] = field(default_factory=list)
+    record_batches: bool = False
+    batch_losses: list[float] = field(default_factory=list)
+    lr_probe: Any = None  # skcv._optim._lr_probe.LRProbe of a range test
 
 
-def divergence_error(learning_rate: float, epoch: int, loss: float) -> ValueError:
-    """Return the error raised when training diverges."""
+def is_divergent(loss: float, first_loss: float) -> bool:
+    """Return whether a batch loss counts as divergence (NaN/inf or explosive).
+
+    This is the rule of every skcv training loop, numpy and torch alike. A batch
+    loss diverges when it is NaN or infinite, or when it exceeds
+    ``DIVERGENCE_FACTOR * (1 + |first_loss|)``, ``first_loss`` being the first
+    batch loss of the training run: explosive growth is caught long before it
+    overflows.
+    """
+    loss = float(loss)
+    return not math.isfinite(loss) or abs(loss) > DIVERGENCE_FACTOR * (
+        1.0 + abs(float(first_loss))
+    )
+
+
+def divergence_error(
+    learning_rate: float,
+    epoch: int,
+    loss: float,
+    kept: str = "the last finite parameters were kept",
+) -> ValueError:
+    """Return the error raised when training diverges (:func:`is_divergent`).
+
+    ``kept`` says which parameters the model holds afterwards.
+    """
     return ValueError(
-        f"Training diverged at epoch {epoch} (loss={loss!r}); the last finite "
-        f"parameters were kept. Lower learning_rate_init (got {learning_rate!r}) or "
-        "scale the features (e.g. StandardScaler)."
+        f"Training diverged at epoch {epoch} (loss={float(loss)!r}); {kept}. "
+        f"Lower learning_rate_init (got {learning_rate!r}) or scale the input "
+        "(e.g. StandardScaler for features)."
+    )
+
+
+def warn_interrupted(n_done: int, unit: str, kept: str) -> None:
+    """Warn that a KeyboardInterrupt (Ctrl-C) stopped training cleanly.
+
+    Every skcv training loop catches the interrupt, restores finite parameters,
+    sets ``n_iter_`` to the ``n_done`` completed ``unit`` (epochs or solver
+    iterations) and says what the model ``kept``.
+    """
+    warn_external(
+        f"Training interrupted by the user after {n_done} {unit}; {kept}.",
+        UserWarning,
     )
 
 
@@ -171,6 +260,7 @@ def train_minibatch(
         val_weights = None  # all-zero weights: plain accuracy, not 0/0
     bar = _progress(max_iter, verbose)
     order = np.arange(n)
+    snapshot = None  # the parameters at the start of the current epoch
     try:
         for _ in range(max_iter):
             epoch = state.n_iter + 1
@@ -178,6 +268,10 @@ def train_minibatch(
             if shuffle and not full_batch:
                 rng.shuffle(order)
             epoch_loss = 0.0
+            epoch_correct = 0.0
+            counted = True  # False when the model does not report batch_correct
+            lr_used = opt.learning_rate
+            t0 = time.perf_counter()
             for start, stop in zip(starts, stops, strict=True):
                 if full_batch:
                     Xb, yb, swb = X, y, sample_weight
@@ -187,18 +281,28 @@ def train_minibatch(
                     np.take(X, idx, axis=0, out=Xb)
                     yb = y[idx]
                     swb = None if sample_weight is None else sample_weight[idx]
+                probe = state.lr_probe
+                if probe is not None:
+                    opt.learning_rate = probe.next_rate()
                 loss, grads = model.loss_grad(Xb, yb, swb)
+                if probe is not None:
+                    probe.record(loss)
                 if state.first_loss is None:
                     state.first_loss = abs(loss)
-                if not np.isfinite(loss) or abs(loss) > DIVERGENCE_FACTOR * (
-                    1.0 + state.first_loss
-                ):
+                if is_divergent(loss, state.first_loss):
                     for p, s in zip(model.params, snapshot, strict=True):
                         p[...] = s
                     raise divergence_error(opt.learning_rate, epoch, loss)
+                correct = getattr(model, "batch_correct", None)
+                if correct is None:
+                    counted = False
+                else:
+                    epoch_correct += correct
                 opt.step(model.params, grads)
                 wb = len(yb) if swb is None else float(np.sum(swb))
                 epoch_loss += loss * wb / w_total
+                if state.record_batches:
+                    state.batch_losses.append(float(loss))
                 state.t += len(yb)
             if not all(np.isfinite(p).all() for p in model.params):
                 for p, s in zip(model.params, snapshot, strict=True):
@@ -206,9 +310,22 @@ def train_minibatch(
                 raise divergence_error(opt.learning_rate, epoch, np.inf)
             state.n_iter = epoch
             state.loss_curve.append(epoch_loss)
+            record = history_record(
+                epoch,
+                epoch_loss,
+                train_accuracy=epoch_correct / w_total if counted else np.nan,
+                lr=lr_used,
+            )
             if early:
-                correct = model.predict_indices(X_val) == y_val
+                evaluate = getattr(model, "evaluate", None)
+                if evaluate is None:
+                    correct = model.predict_indices(X_val) == y_val
+                else:
+                    record["valid_loss"], correct = evaluate(
+                        X_val, y_val, sample_weight_val
+                    )
                 score = float(np.average(correct, weights=val_weights))
+                record["valid_accuracy"] = score
                 state.validation_scores.append(score)
                 improved = score > state.best_validation_score + tol
                 if score > state.best_validation_score:
@@ -216,6 +333,8 @@ def train_minibatch(
                     state.best_params = [p.copy() for p in model.params]
             else:
                 improved = epoch_loss < state.best_loss - tol
+            record["seconds"] = time.perf_counter() - t0
+            state.history.append(record)
             state.best_loss = min(state.best_loss, epoch_loss)
             state.no_improvement_count = (
                 0 if improved else state.no_improvement_count + 1
@@ -241,10 +360,15 @@ def train_minibatch(
                 )
     except KeyboardInterrupt:
         state.interrupted = True
-        if not all(np.isfinite(p).all() for p in model.params):
+        if snapshot is not None and not all(np.isfinite(p).all() for p in model.params):
             for p, s in zip(model.params, snapshot, strict=True):
                 p[...] = s
-        warn_external("Training interrupted by the user.", UserWarning)
+        warn_interrupted(
+            state.n_iter,
+            "epochs",
+            "the model keeps the last finite parameters (the best validated ones "
+            "with early stopping)",
+        )
     finally:
         if bar is not None:
             bar.close()

@@ -7,6 +7,8 @@
 * :func:`load_digits_images`: scikit-learn's digits as ``(n, 8, 8)`` images.
 * :func:`make_shapes_segmentation`: synthetic shapes on textures with pixel masks.
 * :func:`make_detection_scenes`: objects pasted into backgrounds with their boxes.
+* :func:`make_spiral`, :func:`make_xor`: the course's non-linearly separable 2-D
+  points, for decision boundaries.
 """
 
 from skcv._lazy import attach
@@ -22,5 +24,7 @@ __getattr__, __dir__, __all__ = attach(
         "make_shapes_segmentation": "skcv.datasets._segmentation",
         "make_detection_scenes": "skcv.datasets._detection",
         "load_face_patches": "skcv.datasets._detection",
+        "make_spiral": "skcv.datasets._toy2d",
+        "make_xor": "skcv.datasets._toy2d",
     },
 )

@@ -9,6 +9,7 @@ from scipy.linalg import LinAlgError, cholesky, solve_triangular
 
 from skcv._optim import SECOND_ORDER_SOLVERS, SOLVERS, penalty
 from skcv._optim._estimator import SHARED_CONSTRAINTS, BaseTrainedClassifier
+from skcv._optim._loop import n_correct
 from skcv._optim._second_order import PRECONDITIONED_SOLVERS
 from skcv.utils._sklearn import Interval, StrOptions
 from skcv.utils._warnings import warn_external
@@ -64,7 +65,9 @@ class LinearNet:
         n = X.shape[0]
         total = n if sample_weight is None else float(np.sum(sample_weight))
         if n <= 2 * _BLOCK_ROWS or total <= 0:
-            value, dS = self.loss(self.scores(X), y, sample_weight)
+            S = self.scores(X)
+            self.batch_correct = n_correct(S, y, sample_weight)
+            value, dS = self.loss(S, y, sample_weight)
             gW = dS.T @ X
             gb = dS.sum(axis=0) if self.fit_intercept else None
         else:
@@ -85,6 +88,7 @@ class LinearNet:
         gW = np.zeros_like(self.W)
         gb = np.zeros_like(self.b) if self.fit_intercept else None
         value = 0.0
+        self.batch_correct = 0.0
         for start in range(0, X.shape[0], _BLOCK_ROWS):
             rows = slice(start, start + _BLOCK_ROWS)
             sw = None if sample_weight is None else sample_weight[rows]
@@ -95,7 +99,9 @@ class LinearNet:
             if share == 0:
                 continue
             Xb = X[rows]
-            v, dS = self.loss(self.scores(Xb), y[rows], sw)
+            S = self.scores(Xb)
+            self.batch_correct += n_correct(S, y[rows], sw)
+            v, dS = self.loss(S, y[rows], sw)
             dS *= share
             value += share * v
             gW += dS.T @ Xb
@@ -105,6 +111,13 @@ class LinearNet:
 
     def predict_indices(self, X):
         return self.scores(X).argmax(axis=1)
+
+    def evaluate(self, X, y, sample_weight=None):
+        """Penalised loss and boolean correct predictions (validation split)."""
+        S = self.scores(X)
+        value = self.loss(S, y, sample_weight)[0]
+        value += penalty(self.W, self.penalty, self.alpha, self.l1_ratio)[0]
+        return value, S.argmax(axis=1) == y
 
 
 class CholeskyPreconditioner:
@@ -248,6 +261,7 @@ class BaseLinearClassifier(BaseTrainedClassifier):
         warm_start=False,
         random_state=None,
         verbose=False,
+        record_batches=False,
     ):
         self.penalty = penalty
         self.alpha = alpha
@@ -270,6 +284,7 @@ class BaseLinearClassifier(BaseTrainedClassifier):
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
+        self.record_batches = record_batches
 
     # Subclasses define _smooth(), _loss() and _loss_description().
 

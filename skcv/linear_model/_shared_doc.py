@@ -68,7 +68,11 @@ penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
     random_state : int, RandomState instance or None, default=None
         Seed of the shuffling and of the validation split.
     verbose : bool or int, default=False
-        Show a tqdm progress bar over epochs (needs ``tqdm``)."""
+        Show a tqdm progress bar over epochs (needs ``tqdm``).
+    record_batches : bool, default=False
+        Also record the training loss of every minibatch (first-order solvers)
+        in ``batch_loss_curve_``; the second-order solvers record every
+        iteration in ``history_`` anyway."""
 
 SHARED_ATTRIBUTES = """\
 coef_ : ndarray of shape (n_classes, n_features)
@@ -83,6 +87,17 @@ coef_ : ndarray of shape (n_classes, n_features)
         Names of the features, when ``X`` has string column names.
     loss_curve_ : list of float
         Training loss (penalty included) after each epoch / iteration.
+    history_ : list of dict
+        One record per epoch (first-order) or iteration (second-order), with
+        the keys of the torch estimators: ``epoch``, ``train_loss`` (penalty
+        included), ``train_accuracy`` (on the training batches as they were
+        seen during the epoch, no extra pass; dropout on), ``valid_loss`` and
+        ``valid_accuracy`` (the early-stopping split, penalty included in the
+        loss; NaN without it), ``lr`` (NaN for second-order solvers) and
+        ``seconds``. :func:`skcv.plot.plot_history` draws it.
+    batch_loss_curve_ : list of float or None
+        With ``record_batches=True``: the loss of every minibatch (of every
+        iteration for second-order solvers), else None.
     validation_scores_ : list of float or None
         Validation accuracy (weighted like the loss) after each epoch with early
         stopping, else None.

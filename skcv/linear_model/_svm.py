@@ -113,6 +113,7 @@ class LinearSVMClassifier(BaseLinearClassifier):
         warm_start=False,
         random_state=None,
         verbose=False,
+        record_batches=False,
     ):
         self.loss = loss
         self.multi_class = multi_class
@@ -139,6 +140,7 @@ class LinearSVMClassifier(BaseLinearClassifier):
             warm_start=warm_start,
             random_state=random_state,
             verbose=verbose,
+            record_batches=record_batches,
         )
 
     def _smooth(self) -> bool:

@@ -14,6 +14,11 @@ from skcv.utils._sklearn import Interval, StrOptions, validate_params
 __all__ = ["activation_statistics"]
 
 
+def _n_distinct_columns(a: np.ndarray) -> int:
+    """Count the distinct columns (units) of ``a`` (exact comparison)."""
+    return int(np.unique(np.ascontiguousarray(a.T), axis=0).shape[0])
+
+
 @validate_params(
     {
         "X": ["array-like"],
@@ -23,7 +28,7 @@ __all__ = ["activation_statistics"]
         ],
         "weight_init": [
             StrOptions({"xavier", "he", "normal"}),
-            Interval(Real, 0, None, closed="neither"),
+            Interval(Real, 0, None, closed="left"),
         ],
         "bins": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
@@ -52,7 +57,8 @@ default="tanh"
         Non-linearity of every layer.
     weight_init : {"xavier", "he", "normal"} or float, default="xavier"
         ``"xavier"``: ``N(0, 1/fan_in)``; ``"he"``: ``N(0, 2/fan_in)``;
-        ``"normal"``: ``N(0, 0.01^2)``; a float: ``N(0, std^2)``.
+        ``"normal"``: ``N(0, 0.01^2)``; a float: ``N(0, std^2)``, so ``0.0`` is
+        the all-zero initialisation.
     bins : int, default=50
         Number of histogram bins.
     random_state : int, RandomState instance or None, default=None
@@ -70,6 +76,11 @@ default="tanh"
         - ``gradient_mean``, ``gradient_std``, ``gradient_hist``: the same for
           ``dL/da`` of each layer's activations when a unit Gaussian gradient is
           back-propagated from the last layer;
+        - ``n_distinct_units``: ndarray of shape ``(n_layers,)``, how many hidden
+          units of each layer differ from one another (columns of the
+          activations that are not equal to an earlier one); equal to the
+          layer's size for a random initialisation and 1 for a zero (or any
+          constant) one, where every unit computes the same function;
         - ``layer_sizes``, ``activation``, ``weight_init``.
 
     Notes
@@ -82,7 +93,10 @@ default="tanh"
     towards 0 layer after layer (and so do the weight gradients); with
     ``N(0, 1)`` tanh saturates at +-1 (local gradients vanish); Xavier keeps the
     spread of tanh activations roughly constant, and He does so for ReLU, which
-    halves the variance that Xavier preserves.
+    halves the variance that Xavier preserves. With ``weight_init=0.0`` every
+    activation is equal (0 for tanh and ReLU): the units of a layer are
+    interchangeable, receive the same gradient and stay identical under
+    training (``n_distinct_units`` is 1), which is why weights start random.
 
     References
     ----------
@@ -101,6 +115,8 @@ default="tanh"
     >>> s = activation_statistics(X, (100,) * 4, "tanh", 0.01, random_state=0)
     >>> bool(s.activation_std[-1] < 1e-3)
     True
+    >>> activation_statistics(X, (100,) * 4, "tanh", 0.0).n_distinct_units
+    array([1, 1, 1, 1])
     """
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] == 0:
@@ -142,6 +158,7 @@ default="tanh"
         return np.histogram(x, bins=bins)
 
     return Bunch(
+        n_distinct_units=np.array([_n_distinct_columns(a) for a in acts]),
         activation_mean=np.array([x.mean() for x in acts]),
         activation_std=np.array([x.std() for x in acts]),
         activation_hist=[hist(x) for x in acts],

@@ -69,8 +69,10 @@ class MLPClassifier(BaseTrainedClassifier):
         Softmax cross-entropy or the multiclass (Weston-Watkins) hinge.
     weight_init : {"auto", "xavier", "he", "normal"} or float, default="auto"
         ``"xavier"``: ``N(0, 1/fan_in)``; ``"he"``: ``N(0, 2/fan_in)``;
-        ``"normal"``: ``N(0, 0.01^2)``; a float: ``N(0, std^2)``; ``"auto"``: He
-        for the ReLU family, Xavier otherwise. Biases start at 0.
+        ``"normal"``: ``N(0, 0.01^2)``; a float: ``N(0, std^2)`` (``0.0``: all
+        zeros, the course's counter-example: every hidden unit then stays
+        identical to the others); ``"auto"``: He for the ReLU family, Xavier
+        otherwise. Biases start at 0.
     batch_norm : bool, default=False
         Batch normalisation between each hidden dense layer and its activation
         (running statistics at prediction time).
@@ -114,6 +116,10 @@ class MLPClassifier(BaseTrainedClassifier):
         Epochs without improvement of ``tol`` before stopping.
     class_weight : dict, "balanced" or None, default=None
         Per-class factors of the sample losses.
+    record_batches : bool, default=False
+        Also record the training loss of every minibatch (first-order solvers)
+        in ``batch_loss_curve_``; the second-order solvers record every
+        iteration in ``history_`` anyway.
 
     Attributes
     ----------
@@ -135,6 +141,13 @@ class MLPClassifier(BaseTrainedClassifier):
         ``"softmax"``.
     loss_curve_ : list of float
         Training loss after each epoch.
+    history_ : list of dict
+        One record per epoch (or second-order iteration) with the keys of every
+        iterative skcv estimator (``epoch``, ``train_loss``, ``train_accuracy``,
+        ``valid_loss``, ``valid_accuracy``, ``lr``, ``seconds``), as described
+        for :class:`~skcv.linear_model.SoftmaxClassifier`.
+    batch_loss_curve_ : list of float or None
+        Every minibatch's loss with ``record_batches=True``, else None.
     validation_scores_ : list of float or None
         Validation accuracy (weighted like the loss) after each epoch with
         early stopping.
@@ -206,7 +219,7 @@ class MLPClassifier(BaseTrainedClassifier):
         "loss": [StrOptions({"cross_entropy", "hinge"})],
         "weight_init": [
             StrOptions({"auto", "xavier", "he", "normal"}),
-            Interval(Real, 0, None, closed="neither"),
+            Interval(Real, 0, None, closed="left"),
         ],
         "batch_norm": ["boolean"],
         "dropout": ["array-like", Interval(Real, 0, 1, closed="left")],
@@ -253,6 +266,7 @@ class MLPClassifier(BaseTrainedClassifier):
         epsilon=1e-8,
         n_iter_no_change=10,
         class_weight=None,
+        record_batches=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -284,6 +298,7 @@ class MLPClassifier(BaseTrainedClassifier):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
+        self.record_batches = record_batches
 
     # ------------------------------------------------------------ settings
     def _hidden(self):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from skcv._optim import penalty
+from skcv._optim._loop import n_correct
 from skcv.neural_network._layers import Activation, BatchNorm, Dense, Dropout
 
 __all__ = ["Network", "TrainableView", "build_layers"]
@@ -83,7 +84,9 @@ class Network:
 
     def loss_grad(self, X, y, sample_weight=None):
         """Penalised training loss of a batch and one gradient per ``params``."""
-        value, dS = self.loss(self.forward(X, train=True), y, sample_weight)
+        S = self.forward(X, train=True)
+        self.batch_correct = n_correct(S, y, sample_weight)
+        value, dS = self.loss(S, y, sample_weight)
         grads = self.backward(dS)
         k = 0
         for layer in self.layers:
@@ -100,6 +103,14 @@ class Network:
     def predict_indices(self, X):
         return self.forward(X, train=False).argmax(axis=1)
 
+    def evaluate(self, X, y, sample_weight=None):
+        """Penalised loss and boolean correct predictions in prediction mode."""
+        S = self.forward(X, train=False)
+        value = self.loss(S, y, sample_weight)[0]
+        for layer in self.dense:
+            value += penalty(layer.W, self.penalty, self.alpha, self.l1_ratio)[0]
+        return value, S.argmax(axis=1) == y
+
     @property
     def dense(self):
         return [layer for layer in self.layers if isinstance(layer, Dense)]
@@ -114,6 +125,7 @@ class TrainableView:
 
     def loss_grad(self, X, y, sample_weight=None):
         value, grads = self.net.loss_grad(X, y, sample_weight)
+        self.batch_correct = self.net.batch_correct
         return value, grads[: len(self.params)]
 
     def predict_indices(self, X):

@@ -7,6 +7,7 @@ __getattr__, __dir__, __all__ = attach(
     {
         "plot_templates": "skcv.plot._templates",
         "plot_history": "skcv.plot._history",
+        "TrainingHistoryDisplay": "skcv.plot._history",
         "plot_filter_bank": "skcv.plot._filters",
         "plot_activation_statistics": "skcv.plot._activations",
     },

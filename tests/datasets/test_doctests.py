@@ -9,6 +9,7 @@ MODULES = [
     "skcv.datasets._digits",
     "skcv.datasets._image_folder",
     "skcv.datasets._textures",
+    "skcv.datasets._toy2d",
 ]
 
 

@@ -47,12 +47,15 @@ def test_plot_templates_errors(fitted):
 
 
 def test_plot_history(fitted):
-    ax = plot_history(fitted, label="sgd")
-    assert len(ax.lines[0].get_xdata()) == fitted.n_iter_
-    assert ax.get_ylabel() == "loss"
-    twin = [a for a in ax.figure.axes if a is not ax]
-    assert twin and twin[0].get_ylabel() == "validation accuracy"
-    plt.close(ax.figure)
+    disp = plot_history(fitted, label="sgd")
+    loss_ax, acc_ax = disp.ax_
+    assert len(loss_ax.lines[0].get_xdata()) == fitted.n_iter_
+    assert loss_ax.get_ylabel() == "loss"
+    assert acc_ax.get_ylabel() == "accuracy"
+    # training and validation curves on both panels
+    np.testing.assert_allclose(loss_ax.lines[0].get_ydata(), fitted.loss_curve_)
+    np.testing.assert_allclose(acc_ax.lines[1].get_ydata(), fitted.validation_scores_)
+    plt.close(disp.figure_)
 
 
 def test_plot_history_unfitted():

@@ -3,7 +3,7 @@ import importlib
 
 import pytest
 
-MODULES = ["skcv.model_selection._coarse_to_fine"]
+MODULES = ["skcv.model_selection._coarse_to_fine", "skcv.model_selection._lr_range"]
 
 
 @pytest.mark.parametrize("name", MODULES)
