@@ -21,7 +21,6 @@ from skcv.cnn._architectures import MODULES, build_module
 from skcv.cnn._engine import (
     TRAINING_CONSTRAINTS,
     TorchTrainerMixin,
-    channel_statistics,
     register_normalization,
 )
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
@@ -560,9 +559,8 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
             )
 
     def _init_network(self, images, seed):
-        x = images if images.ndim == 4 else images[..., None]
-        n_channels = x.shape[-1]
-        self.mean_, self.std_ = channel_statistics(x, self.normalize)
+        n_channels = images.shape[3] if images.ndim == 4 else 1
+        self.mean_, self.std_ = self._input_statistics(images)
         module = self.module
         if isinstance(module, nn.Module):
             module = copy.deepcopy(module)
@@ -570,7 +568,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
             module,
             in_channels=n_channels,
             n_classes=len(self.classes_),
-            input_size=tuple(x.shape[1:3]),
+            input_size=tuple(images.shape[1:3]),
             module_params=self.module_params,
         )
         net = _Network(
@@ -578,9 +576,10 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         ).float()
         if any(nn.parameter.is_lazy(p) for p in net.parameters()):
             with torch.no_grad():  # materialise lazy layers with one image
-                net.eval()(self._to_tensor(x[:1]).contiguous())
+                first = self._first_images(images, 1)
+                net.eval()(self._to_tensor(first).contiguous())
         if hasattr(body, "initialize_from_data"):
-            sub = x[: min(len(x), 5000)]
+            sub = self._first_images(images, 5000)  # files: at most 256 MiB
             body.initialize_from_data((sub - self.mean_) / self.std_, seed)
         self.module_ = net.to(self.device_)
         self._reset_training_state()
