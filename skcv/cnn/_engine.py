@@ -402,7 +402,8 @@ class TorchTrainerMixin:
 
     def _file_batches(self, columns, batches):
         """Yield decoded batches of ``columns`` (``num_workers`` DataLoader workers)."""
-        pin = torch.device(self.device_).type == "cuda"
+        device = getattr(self, "device_", None) or self._resolve_device()
+        pin = torch.device(device).type == "cuda"
         return BatchLoader(columns, self.num_workers, pin)(batches)
 
     def _input_statistics(self, images):
