@@ -400,11 +400,20 @@ class TorchTrainerMixin:
             paths, size=size, resize=resize, channels=channels, item_shape=item_shape
         )
 
-    def _file_batches(self, columns, batches):
-        """Yield decoded batches of ``columns`` (``num_workers`` DataLoader workers)."""
+    def _file_loader(self, columns) -> BatchLoader:
+        """Return a loader of ``columns`` (``num_workers`` DataLoader workers)."""
         device = getattr(self, "device_", None) or self._resolve_device()
-        pin = torch.device(device).type == "cuda"
-        return BatchLoader(columns, self.num_workers, pin)(batches)
+        return BatchLoader(
+            columns, self.num_workers, torch.device(device).type == "cuda"
+        )
+
+    def _file_batches(self, columns, batches):
+        """Yield decoded batches of ``columns`` (one pass, then the workers stop)."""
+        loader = self._file_loader(columns)
+        try:
+            yield from loader(batches)
+        finally:
+            loader.close()
 
     def _input_statistics(self, images):
         """Per-channel ``(mean, std)`` of the training images, as float32.
@@ -520,6 +529,8 @@ class TorchTrainerMixin:
 
         step = 0
         self.interrupted_ = False
+        # One loader (its workers) for every epoch of the fit.
+        loader = self._file_loader((X_all, *targets)) if files else None
         # A learning-rate range test (skcv.model_selection.lr_range_test) sets a
         # probe that gives each step's rate and ends training when done.
         lr_probe = getattr(self, "_lr_probe", None)
@@ -540,7 +551,7 @@ class TorchTrainerMixin:
                 ]
                 batches.append(perm[(steps_per_epoch - 1) * bs :])  # may hold bs+1
                 source = (
-                    self._file_batches((X_all, *targets), batches)
+                    loader(batches)
                     if files
                     else self._iter_batches(X_all, targets, batches, on_device)
                 )
@@ -662,6 +673,8 @@ class TorchTrainerMixin:
         finally:
             if bar is not None:
                 bar.close()
+            if loader is not None:
+                loader.close()
         if best_state is not None:
             self._restore(net, best_state)
         self.module_ = net.eval()

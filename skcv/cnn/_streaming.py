@@ -272,8 +272,25 @@ class _Columns(torch.utils.data.Dataset):
             return _Failure(exc)
 
 
+class _Plan:
+    """The sampler of a :class:`BatchLoader`: the batches of the current pass."""
+
+    def __init__(self):
+        self.batches = []
+
+    def __iter__(self):
+        return iter(self.batches)
+
+    def __len__(self):
+        return len(self.batches)
+
+
 class BatchLoader:
     """Decode batches of columns (FileColumns and CPU tensors) in workers.
+
+    One DataLoader serves every pass (epoch) of a fit: its ``num_workers``
+    processes start once and stay until :meth:`close`, each keeping
+    ``PREFETCH`` batches in flight.
 
     Parameters
     ----------
@@ -286,31 +303,38 @@ class BatchLoader:
     """
 
     def __init__(self, columns, num_workers=0, pin_memory=False):
-        self.dataset = _Columns(tuple(columns))
-        self.num_workers = int(num_workers)
-        self.pin_memory = bool(pin_memory)
-
-    def __call__(self, batches):
-        """Yield the tuple of column batches of each index list in ``batches``."""
-        batches = [list(map(int, b)) for b in batches]
-        if not batches:
-            return
-        extra = {"prefetch_factor": PREFETCH} if self.num_workers else {}
-        loader = torch.utils.data.DataLoader(
-            self.dataset,
+        self._plan = _Plan()
+        extra = {}
+        if num_workers:
+            extra = {"prefetch_factor": PREFETCH, "persistent_workers": True}
+        self._loader = torch.utils.data.DataLoader(
+            _Columns(tuple(columns)),
             batch_size=None,
-            sampler=batches,
-            num_workers=min(self.num_workers, len(batches)),
-            pin_memory=self.pin_memory,
+            sampler=self._plan,
+            num_workers=int(num_workers),
+            pin_memory=bool(pin_memory),
             # Its own generator: the worker seeds it draws must not advance the
             # global torch stream (initialisation, dropout) of the fit.
             generator=torch.Generator(),
             **extra,
         )
-        for batch in loader:
+
+    def __call__(self, batches):
+        """Yield the tuple of column batches of each index list in ``batches``."""
+        self._plan.batches = [list(map(int, b)) for b in batches]
+        if not self._plan.batches:
+            return
+        for batch in self._loader:
             if isinstance(batch, _Failure):
                 batch.reraise()
             yield batch
+
+    def close(self):
+        """Stop the worker processes (also done when the loader is collected)."""
+        iterator = getattr(self._loader, "_iterator", None)
+        if iterator is not None and hasattr(iterator, "_shutdown_workers"):
+            iterator._shutdown_workers()
+        self._loader._iterator = None
 
 
 def chunks(n: int, size: int) -> list[range]:

@@ -14,8 +14,7 @@ from PIL import Image
 
 torch = pytest.importorskip("torch")
 
-from skcv.cnn import CNNClassifier  # noqa: E402
-from skcv.cnn import _streaming  # noqa: E402
+from skcv.cnn import CNNClassifier, _engine, _streaming  # noqa: E402
 from skcv.cnn._streaming import ChannelMoments, FileColumn, stats_sample  # noqa: E402
 from skcv.detection import ObjectLocalizer  # noqa: E402
 from skcv.io import ImageReadError, imread  # noqa: E402
@@ -83,8 +82,6 @@ def test_statistics_come_from_a_bounded_evenly_spaced_sample(files, monkeypatch)
     idx = stats_sample(len(png), 5)
     np.testing.assert_array_equal(idx, [0, 6, 12, 17, 23])
     clf = CNNClassifier(module="simple", **{**FAST, "epochs": 1})
-    from skcv.cnn import _engine
-
     monkeypatch.setattr(_engine, "stats_sample", lambda n: stats_sample(n, 5))
     clf.fit(png, y)
     sample = np.stack([imread(png[i]) for i in idx]) / 255.0  # float64
