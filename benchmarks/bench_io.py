@@ -3,6 +3,7 @@
 Run from the repository root::
 
     python benchmarks/bench_io.py [--n 500] [--quick] [--tables decode,features,...]
+        [--cnn-module lenet5]
 
 It writes ``--n`` JPEGs (256x256 random crops of scikit-image's bundled colour
 photographs, quality 90) to a temporary folder, then prints markdown tables:
@@ -440,9 +441,12 @@ CNN_EPOCHS = 3  # epoch time = the fastest of epochs 2.. (epoch 1 warms up)
 CNN_WORKERS = (0, 1, 2)
 
 
-def _cnn_params(n_workers: int, paths: bool) -> dict:
+CNN_MODULE = "lenet5"  # --cnn-module: a small network is the worst case for files
+
+
+def _cnn_params(n_workers: int, paths: bool, module: str = CNN_MODULE) -> dict:
     params = dict(
-        module="lenet5",
+        module=module,
         epochs=CNN_EPOCHS,
         batch_size=64,
         device="cpu",
@@ -460,20 +464,32 @@ def _cnn_child(spec: dict) -> dict:
 
     paths = spec["paths"][: spec["n"]]
     y = np.arange(len(paths)) % len(PHOTOS)  # the source photograph is the class
+    module = spec["module"]
     warm = np.zeros((16, CNN_SIDE, CNN_SIDE, 3), np.float32)  # first-call setup
-    CNNClassifier(**{**_cnn_params(0, False), "epochs": 1}).fit(warm, np.arange(16) % 2)
+    CNNClassifier(**{**_cnn_params(0, False, module), "epochs": 1}).fit(
+        warm, np.arange(16) % 2
+    )
     t0 = time.perf_counter()
     if spec["mode"] == "arrays":  # the in-memory array a user would hold
         X = imread_collection(paths, size=CNN_SIDE)
         decode_s = time.perf_counter() - t0
-        clf = CNNClassifier(**_cnn_params(0, False))
+        clf = CNNClassifier(**_cnn_params(0, False, module))
     else:
         X, decode_s = list(paths), 0.0
-        clf = CNNClassifier(**_cnn_params(spec["workers"], True))
+        clf = CNNClassifier(**_cnn_params(spec["workers"], True, module))
+
+    def cpu():  # this process and its finished children (the DataLoader workers)
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    c0 = cpu()
     clf.fit(X, y)
+    cpu_s = cpu() - c0
     fit_s = time.perf_counter() - t0
     epochs = [h["seconds"] for h in clf.history_]
     return {
+        "cpu_per_epoch_s": cpu_s / len(epochs),
         "epoch_s": min(epochs[1:]),
         "first_epoch_s": epochs[0],
         "fit_s": fit_s,
@@ -485,7 +501,7 @@ def _cnn_child(spec: dict) -> dict:
     }
 
 
-def cnn_rows(paths: list[str], sizes: list[int]) -> list[dict]:
+def cnn_rows(paths: list[str], sizes: list[int], module: str = CNN_MODULE):
     """CNNClassifier (LeNet-5, CPU) from files (0/1/2 workers) vs from an array.
 
     Each fit runs in a fresh process, so its peak RSS (``ru_maxrss``) is its own
@@ -498,7 +514,13 @@ def cnn_rows(paths: list[str], sizes: list[int]) -> list[dict]:
         modes = [("arrays", 0)] + [("paths", w) for w in CNN_WORKERS]
         results = {}
         for mode, workers in modes:
-            spec = {"paths": paths, "n": n, "mode": mode, "workers": workers}
+            spec = {
+                "paths": paths,
+                "n": n,
+                "mode": mode,
+                "workers": workers,
+                "module": module,
+            }
             results[mode, workers] = _run_child(spec, "--cnn-child")
         base = results["arrays", 0]
         for (mode, workers), r in results.items():
@@ -510,6 +532,8 @@ def cnn_rows(paths: list[str], sizes: list[int]) -> list[dict]:
                     else f"paths, num_workers={workers}",
                     "epoch (s)": r["epoch_s"],
                     "epoch / array epoch": r["epoch_s"] / base["epoch_s"],
+                    "CPU s / epoch": r["cpu_per_epoch_s"],
+                    "CPU / array CPU": r["cpu_per_epoch_s"] / base["cpu_per_epoch_s"],
                     "fit incl. decode (s)": r["fit_s"],
                     "peak RSS (MiB)": r["peak_mib"],
                     "worker peak RSS (MiB)": r["worker_mib"] if workers else 0.0,
@@ -529,6 +553,11 @@ def main(argv=None) -> None:
         "--tables",
         default="decode,features,varied,cnn",
         help=f"comma-separated subset of {','.join(TABLES)}",
+    )
+    p.add_argument(
+        "--cnn-module",
+        default=CNN_MODULE,
+        help=f"network of the cnn rows ({CNN_MODULE})",
     )
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--cnn-child", help=argparse.SUPPRESS)
@@ -564,11 +593,15 @@ def main(argv=None) -> None:
             print(markdown_table(rows))
         if "cnn" in tables:
             print(
-                f"\n## CNN epoch (CPU, LeNet-5, {CNN_SIDE}x{CNN_SIDE}): files "
-                "streamed by the DataLoader vs an in-memory array"
+                f"\n## CNN epoch (CPU, {args.cnn_module}, {CNN_SIDE}x{CNN_SIDE}): "
+                "files streamed by the DataLoader vs an in-memory array"
             )
-            print("(one fresh process per row; peak RSS = ru_maxrss of that process)\n")
-            print(markdown_table(cnn_rows(paths, sorted({max(1, n // 10), n}))))
+            print(
+                "(one fresh process per row; peak RSS = ru_maxrss of that process; "
+                "CPU = main process + DataLoader workers, setup included)\n"
+            )
+            sizes = sorted({max(1, n // 10), n})
+            print(markdown_table(cnn_rows(paths, sizes, args.cnn_module)))
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 

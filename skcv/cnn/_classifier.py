@@ -261,9 +261,9 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
     compile : bool, default=False
         ``torch.compile`` the network (CUDA only; ignored on the CPU).
     num_workers : int, default=0
-        DataLoader workers that gather batches on the CPU when the training data
-        does not fit on the GPU (0: gather in the main process). Data that fits
-        stays on the device and needs no workers.
+        DataLoader worker processes that decode image files (file-path input,
+        streamed batch by batch, see :mod:`skcv.cnn._streaming`) and gather
+        batches of arrays that do not fit on the GPU (0: in the main process).
     image_shape : tuple of int, default=None
         ``(H, W)`` or ``(H, W, C)`` of flattened rows (see :mod:`skcv.base`).
     image_size : int or tuple of (int, int), default=None
@@ -480,7 +480,9 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         Parameters
         ----------
         X : array-like of shape (n, H, W[, C]) or (n, H*W*C), or list of images
-            Training images (uint8 scaled to [0, 1]).
+            Training images (uint8 scaled to [0, 1]), or image file paths,
+            decoded batch by batch while training (``num_workers``, size policy
+            ``image_size`` + ``resize``).
         y : array-like of shape (n,)
             Class labels.
 

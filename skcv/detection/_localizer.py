@@ -354,7 +354,9 @@ class ObjectLocalizer(
     compile : bool, default=False
         ``torch.compile`` the network (CUDA only).
     num_workers : int, default=0
-        DataLoader workers when the data does not fit on the GPU.
+        DataLoader worker processes that decode image files (file-path input,
+        streamed batch by batch, see :mod:`skcv.cnn._streaming`) and gather
+        batches of arrays that do not fit on the GPU (0: in the main process).
     image_shape : tuple of int, default=None
         ``(H, W)`` or ``(H, W, C)`` of flattened rows (see :mod:`skcv.base`).
     random_state : int, RandomState instance or None, default=None

@@ -123,7 +123,9 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
     compile : bool, default=False
         ``torch.compile`` the network (CUDA only).
     num_workers : int, default=0
-        DataLoader workers when the data does not fit on the GPU.
+        DataLoader worker processes that decode image files (file-path input,
+        streamed batch by batch, see :mod:`skcv.cnn._streaming`) and gather
+        batches of arrays that do not fit on the GPU (0: in the main process).
     image_shape : tuple of int, default=None
         ``(H, W)`` or ``(H, W, C)`` of flattened rows (see :mod:`skcv.base`).
     random_state : int, RandomState instance or None, default=None
@@ -496,11 +498,14 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n, H, W[, C]) or (n, H*W*C)
+        X : array-like of shape (n, H, W[, C]) or (n, H*W*C), or list of paths
             Training images (uint8 scaled to [0, 1]); rows need ``image_shape``
-            unless it can be guessed (see :mod:`skcv.base`).
-        Y : array-like of int of shape (n, H, W) or (n, H*W)
-            Class of every pixel, ``0 .. n_classes - 1`` or ``ignore_index``.
+            unless it can be guessed (see :mod:`skcv.base`). Image files of one
+            size are decoded batch by batch while training (``num_workers``).
+        Y : array-like of int of shape (n, H, W) or (n, H*W), or list of paths
+            Class of every pixel, ``0 .. n_classes - 1`` or ``ignore_index``;
+            or one mask file per image (single-band PNG: grey or palette
+            indices are the labels), streamed with the images.
 
         Returns
         -------
