@@ -559,6 +559,12 @@ def main(argv=None) -> None:
         default=CNN_MODULE,
         help=f"network of the cnn rows ({CNN_MODULE})",
     )
+    p.add_argument(
+        "--cnn-file-size",
+        type=int,
+        default=SIZE,
+        help=f"side of the JPEGs of the cnn rows ({SIZE}; 32: CIFAR-sized files)",
+    )
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--cnn-child", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -600,8 +606,15 @@ def main(argv=None) -> None:
                 "(one fresh process per row; peak RSS = ru_maxrss of that process; "
                 "CPU = main process + DataLoader workers, setup included)\n"
             )
+            cnn_paths = paths
+            if args.cnn_file_size != SIZE:
+                side = args.cnn_file_size
+                print(f"({n} more JPEGs, {side}x{side}, for these rows)\n")
+                cnn_paths = write_jpegs(os.path.join(folder, "cnn"), n, size=side)
+            else:
+                print(f"({SIZE}x{SIZE} files, decoded to 32x32 by the size policy)\n")
             sizes = sorted({max(1, n // 10), n})
-            print(markdown_table(cnn_rows(paths, sizes, args.cnn_module)))
+            print(markdown_table(cnn_rows(cnn_paths, sizes, args.cnn_module)))
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 

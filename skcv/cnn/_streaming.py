@@ -32,7 +32,7 @@ import torch
 from PIL import Image
 
 from skcv.io import ImageReadError, imread
-from skcv.utils._validation import _convert_last_axis, check_image
+from skcv.utils._validation import _as_float, _convert_last_axis, check_image
 
 __all__ = [
     "STATS_SAMPLE",
@@ -101,17 +101,20 @@ def read_headers(paths) -> tuple[list[tuple[int, int]], set[int]]:
 
 # --------------------------------------------------------------------- readers
 def read_image_file(path, *, size, resize, channels, shape) -> np.ndarray:
-    """Decode one image file as the in-memory form would hold it (float32).
+    """Decode one image file as the in-memory form would hold it.
 
     :func:`skcv.io.imread` under the size policy, the dtype rule, then the
-    channel rule to ``channels``; a file that decodes to another ``shape`` (an
-    image of another size in a fit without ``resize``) raises a ValueError
-    naming it.
+    channel rule to ``channels`` (an 8-bit file that already has them stays
+    uint8: :meth:`FileColumn.arrays` scales whole batches); a file that
+    decodes to another ``shape`` (an image of another size in a fit without
+    ``resize``) raises a ValueError naming it.
     """
     name = os.fspath(path)
     arr = imread(path, size=size, resize=resize or "stretch")
-    arr = check_image(arr, name=f"the image file {name!r}", channel_axis=-1)
-    arr = _convert_last_axis(arr, arr.ndim == 3, channels)
+    if arr.dtype != np.uint8 or arr.shape != tuple(shape):
+        arr = check_image(arr, name=f"the image file {name!r}", channel_axis=-1)
+        arr = _convert_last_axis(arr, arr.ndim == 3, channels)
+    # else: 8-bit with the channels asked for; FileColumn.batch scales the batch
     if arr.shape != tuple(shape):
         raise ValueError(
             f"the image file {name!r} decodes to shape {arr.shape}, but the images "
@@ -119,7 +122,7 @@ def read_image_file(path, *, size, resize, channels, shape) -> np.ndarray:
             "sizes to one size with image_size and resize (CNNClassifier), or "
             "resize the files."
         )
-    return np.asarray(arr, dtype=np.float32)
+    return arr if arr.dtype == np.uint8 else np.asarray(arr, dtype=np.float32)
 
 
 def read_mask_file(path, *, shape=None) -> np.ndarray:
@@ -204,7 +207,7 @@ class FileColumn:
 
     def batch(self, index) -> torch.Tensor:
         """Decode the files at ``index`` into one tensor."""
-        arr = np.stack([self.read(self.paths[i]) for i in index])
+        arr = self.arrays(index)
         if not self.image:
             return torch.from_numpy(arr)
         if arr.ndim == 3:
@@ -212,8 +215,17 @@ class FileColumn:
         return torch.from_numpy(arr).permute(0, 3, 1, 2)  # NCHW, channels last
 
     def arrays(self, index) -> np.ndarray:
-        """Decode the files at ``index`` into one NHWC (or NHW) array."""
-        return np.stack([self.read(self.paths[i]) for i in index])
+        """Decode the files at ``index`` into one NHWC (or NHW) array.
+
+        Images are float32 by the dtype rule; 8-bit files are scaled once per
+        batch (the values of a per-image conversion).
+        """
+        items = [self.read(self.paths[i]) for i in index]
+        if not self.image:
+            return np.stack(items)
+        if all(item.dtype == np.uint8 for item in items):
+            return _as_float(np.stack(items), "X")
+        return np.stack([_as_float(item, "X") for item in items])
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
