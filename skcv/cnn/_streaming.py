@@ -220,7 +220,7 @@ class FileColumn:
         Images are float32 by the dtype rule; 8-bit files are scaled once per
         batch (the values of a per-image conversion).
         """
-        items = [self.read(self.paths[i]) for i in index]
+        items = [self.read(str(self.paths[i])) for i in index]
         if not self.image:
             return np.stack(items)
         if all(item.dtype == np.uint8 for item in items):
