@@ -3,6 +3,7 @@
 Run from the repository root::
 
     python benchmarks/bench_io.py [--n 500] [--quick] [--tables decode,features,...]
+        [--cnn-module lenet5]
 
 It writes ``--n`` JPEGs (256x256 random crops of scikit-image's bundled colour
 photographs, quality 90) to a temporary folder, then prints markdown tables:
@@ -19,7 +20,10 @@ photographs, quality 90) to a temporary folder, then prints markdown tables:
    N = ``--n`` // 10 and N = ``--n``: memory over paths must not grow with N.
 3. ``varied``: per-image cost of every feature transformer on photographs of
    varied sizes (and a few grey ones) against the same images resized to one size.
-4. ``cnn``: one CNNClassifier epoch from paths against one from arrays.
+4. ``cnn``: CNNClassifier (LeNet-5) epochs from the files, decoded to 32x32 by the
+   size policy in 0, 1 and 2 DataLoader workers, against epochs from the same
+   images decoded first into one array; each fit in a fresh process (peak RSS),
+   at N = ``--n`` // 10 and N = ``--n``.
 
 Path input: when a transformer's ``transform`` accepts a list of file paths
 (DESIGN section 2, form 4), the "paths" rows pass the paths straight in. Until then
@@ -321,10 +325,10 @@ def _child(spec: dict) -> dict:
     }
 
 
-def _run_child(spec: dict) -> dict:
+def _run_child(spec: dict, flag: str = "--child") -> dict:
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
     proc = subprocess.run(
-        [sys.executable, os.path.abspath(__file__), "--child", json.dumps(spec)],
+        [sys.executable, os.path.abspath(__file__), flag, json.dumps(spec)],
         capture_output=True,
         text=True,
         env=env,
@@ -432,41 +436,110 @@ def varied_rows(folder: str, m: int) -> list[dict]:
 
 
 # ------------------------------------------------------------------------- CNN
-def cnn_rows(paths: list[str], n: int, side: int = 32) -> list[dict]:
-    """One CNNClassifier epoch (CPU) from an array and from the files."""
+CNN_SIDE = 32  # the 256x256 files are brought to 32x32 by the size policy
+CNN_EPOCHS = 3  # epoch time = the fastest of epochs 2.. (epoch 1 warms up)
+CNN_WORKERS = (0, 1, 2)
+
+
+CNN_MODULE = "lenet5"  # --cnn-module: a small network is the worst case for files
+
+
+def _cnn_params(n_workers: int, paths: bool, module: str = CNN_MODULE) -> dict:
+    params = dict(
+        module=module,
+        epochs=CNN_EPOCHS,
+        batch_size=64,
+        device="cpu",
+        random_state=0,
+        num_workers=n_workers,
+    )
+    if paths:  # the size policy decodes each file straight to 32x32
+        params.update(image_size=CNN_SIDE, resize="stretch")
+    return params
+
+
+def _cnn_child(spec: dict) -> dict:
+    """One CNNClassifier fit in this (fresh) process: epoch time and peak RSS."""
     from skcv.cnn import CNNClassifier
 
-    paths = paths[:n]
-    y = np.arange(n) % len(PHOTOS)  # the source photograph is the class
+    paths = spec["paths"][: spec["n"]]
+    y = np.arange(len(paths)) % len(PHOTOS)  # the source photograph is the class
+    module = spec["module"]
+    warm = np.zeros((16, CNN_SIDE, CNN_SIDE, 3), np.float32)  # first-call setup
+    CNNClassifier(**{**_cnn_params(0, False, module), "epochs": 1}).fit(
+        warm, np.arange(16) % 2
+    )
+    t0 = time.perf_counter()
+    if spec["mode"] == "arrays":  # the in-memory array a user would hold
+        X = imread_collection(paths, size=CNN_SIDE)
+        decode_s = time.perf_counter() - t0
+        clf = CNNClassifier(**_cnn_params(0, False, module))
+    else:
+        X, decode_s = list(paths), 0.0
+        clf = CNNClassifier(**_cnn_params(spec["workers"], True, module))
 
-    def make():
-        return CNNClassifier(
-            module="lenet5", epochs=1, batch_size=64, device="cpu", random_state=0
-        )
+    def cpu():  # this process and its finished children (the DataLoader workers)
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
-    X = imread_collection(paths, size=side)
-    make().fit(X[:64], y[:64])  # warm up: torch import, first-call setup
-    _, array_s, array_mib = measure(make().fit, X, y)
-    native = True
-    try:
-        _, path_s, path_mib = measure(make().fit, list(paths), y)
-    except (TypeError, ValueError):  # no path input yet: decode, then fit
-        native = False
-        _, path_s, path_mib = measure(
-            lambda: make().fit(imread_collection(paths, size=side), y)
-        )
-    return [
-        {
-            "N": n,
-            "size": f"{side}x{side}",
-            "arrays epoch (s)": array_s,
-            "paths epoch (s)": path_s,
-            "paths/arrays": path_s / array_s,
-            "arrays peak (MiB)": array_mib,
-            "paths peak (MiB)": path_mib,
-            "path input": "native" if native else "imread_collection, then fit",
-        }
-    ]
+    c0 = cpu()
+    clf.fit(X, y)
+    cpu_s = cpu() - c0
+    fit_s = time.perf_counter() - t0
+    epochs = [h["seconds"] for h in clf.history_]
+    return {
+        "cpu_per_epoch_s": cpu_s / len(epochs),
+        "epoch_s": min(epochs[1:]),
+        "first_epoch_s": epochs[0],
+        "fit_s": fit_s,
+        "setup_s": fit_s - sum(epochs) - decode_s,
+        "decode_s": decode_s,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "loss": clf.loss_curve_[-1],
+    }
+
+
+def cnn_rows(paths: list[str], sizes: list[int], module: str = CNN_MODULE):
+    """CNNClassifier (LeNet-5, CPU) from files (0/1/2 workers) vs from an array.
+
+    Each fit runs in a fresh process, so its peak RSS (``ru_maxrss``) is its own
+    (DataLoader workers: the largest of them, in its own column). "epoch" is the
+    fastest of epochs 2 to ``CNN_EPOCHS`` (history_ ``seconds``); "fit" adds the
+    array decode (arrays) or the header pass and the statistics sample (paths).
+    """
+    rows = []
+    for n in sizes:
+        modes = [("arrays", 0)] + [("paths", w) for w in CNN_WORKERS]
+        results = {}
+        for mode, workers in modes:
+            spec = {
+                "paths": paths,
+                "n": n,
+                "mode": mode,
+                "workers": workers,
+                "module": module,
+            }
+            results[mode, workers] = _run_child(spec, "--cnn-child")
+        base = results["arrays", 0]
+        for (mode, workers), r in results.items():
+            rows.append(
+                {
+                    "N": n,
+                    "input": "array (decoded first)"
+                    if mode == "arrays"
+                    else f"paths, num_workers={workers}",
+                    "epoch (s)": r["epoch_s"],
+                    "epoch / array epoch": r["epoch_s"] / base["epoch_s"],
+                    "CPU s / epoch": r["cpu_per_epoch_s"],
+                    "CPU / array CPU": r["cpu_per_epoch_s"] / base["cpu_per_epoch_s"],
+                    "fit incl. decode (s)": r["fit_s"],
+                    "peak RSS (MiB)": r["peak_mib"],
+                    "worker peak RSS (MiB)": r["worker_mib"] if workers else 0.0,
+                }
+            )
+    return rows
 
 
 # ------------------------------------------------------------------------ main
@@ -481,10 +554,25 @@ def main(argv=None) -> None:
         default="decode,features,varied,cnn",
         help=f"comma-separated subset of {','.join(TABLES)}",
     )
+    p.add_argument(
+        "--cnn-module",
+        default=CNN_MODULE,
+        help=f"network of the cnn rows ({CNN_MODULE})",
+    )
+    p.add_argument(
+        "--cnn-file-size",
+        type=int,
+        default=SIZE,
+        help=f"side of the JPEGs of the cnn rows ({SIZE}; 32: CIFAR-sized files)",
+    )
     p.add_argument("--child", help=argparse.SUPPRESS)
+    p.add_argument("--cnn-child", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
         print(json.dumps(_child(json.loads(args.child))))
+        return
+    if args.cnn_child:
+        print(json.dumps(_cnn_child(json.loads(args.cnn_child))))
         return
     tables = [t for t in args.tables.split(",") if t]
     unknown = sorted(set(tables) - set(TABLES))
@@ -510,8 +598,23 @@ def main(argv=None) -> None:
             rows = varied_rows(folder, 8 if args.quick else 40)
             print(markdown_table(rows))
         if "cnn" in tables:
-            print("\n## CNN epoch (CPU, LeNet-5): paths vs arrays\n")
-            print(markdown_table(cnn_rows(paths, min(n, 2000))))
+            print(
+                f"\n## CNN epoch (CPU, {args.cnn_module}, {CNN_SIDE}x{CNN_SIDE}): "
+                "files streamed by the DataLoader vs an in-memory array"
+            )
+            print(
+                "(one fresh process per row; peak RSS = ru_maxrss of that process; "
+                "CPU = main process + DataLoader workers, setup included)\n"
+            )
+            cnn_paths = paths
+            if args.cnn_file_size != SIZE:
+                side = args.cnn_file_size
+                print(f"({n} more JPEGs, {side}x{side}, for these rows)\n")
+                cnn_paths = write_jpegs(os.path.join(folder, "cnn"), n, size=side)
+            else:
+                print(f"({SIZE}x{SIZE} files, decoded to 32x32 by the size policy)\n")
+            sizes = sorted({max(1, n // 10), n})
+            print(markdown_table(cnn_rows(cnn_paths, sizes, args.cnn_module)))
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -9,7 +9,8 @@ Every image transformer (and :class:`skcv.cnn.CNNClassifier`) accepts
 4. image file paths (a list, tuple or 1-D array of ``str`` / ``os.PathLike``),
    decoded by :func:`skcv.io.imread`. ``fit`` decodes its paths at once (what it
    learns from; transformers whose fit reads batch by batch, as the feature
-   extractors, decode them lazily); ``transform``, ``predict``, ``predict_proba``,
+   extractors, decode them lazily, and the torch estimators stream them through
+   DataLoader workers); ``transform``, ``predict``, ``predict_proba``,
    ``predict_log_proba`` and ``decision_function`` read them in batches of the
    estimator's ``batch_size`` (64 when it has none), so memory holds one batch of
    decoded images whatever the number of files. Estimators that need one image

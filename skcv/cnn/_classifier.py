@@ -23,7 +23,6 @@ from skcv.cnn._architectures import MODULES, build_module
 from skcv.cnn._engine import (
     TRAINING_CONSTRAINTS,
     TorchTrainerMixin,
-    channel_statistics,
     register_normalization,
 )
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
@@ -441,9 +440,9 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         C++ on the CPU, which needs a C++ compiler); the first epoch pays the
         compilation.
     num_workers : int, default=0
-        DataLoader workers that gather batches on the CPU when the training data
-        does not fit on the GPU (0: gather in the main process). Data that fits
-        stays on the device and needs no workers.
+        DataLoader worker processes that decode image files (file-path input,
+        streamed batch by batch, see :mod:`skcv.cnn._streaming`) and gather
+        batches of arrays that do not fit on the GPU (0: in the main process).
     n_jobs : int, default=None
         Torch intra-op threads during ``fit`` and ``predict``; the caller's
         ``torch.get_num_threads()`` is restored afterwards. None: one thread per
@@ -708,7 +707,9 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         Parameters
         ----------
         X : array-like of shape (n, H, W[, C]) or (n, H*W*C), or list of images
-            Training images (uint8 scaled to [0, 1]).
+            Training images (uint8 scaled to [0, 1]), or image file paths,
+            decoded batch by batch while training (``num_workers``, size policy
+            ``image_size`` + ``resize``).
         y : array-like of shape (n,)
             Class labels.
 
@@ -924,9 +925,8 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         return [len(c) for c in np.array_split(np.arange(epochs), n_cycles)]
 
     def _init_network(self, images, seed):
-        x = images if images.ndim == 4 else images[..., None]
-        n_channels = x.shape[-1]
-        self.mean_, self.std_ = channel_statistics(x, self.normalize)
+        n_channels = images.shape[3] if images.ndim == 4 else 1
+        self.mean_, self.std_ = self._input_statistics(images)
         module = self.module
         if isinstance(module, nn.Module):
             module = copy.deepcopy(module)
@@ -934,7 +934,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
             module,
             in_channels=n_channels,
             n_classes=len(self.classes_),
-            input_size=tuple(x.shape[1:3]),
+            input_size=tuple(images.shape[1:3]),
             module_params=self.module_params,
         )
         net = _Network(
@@ -942,9 +942,10 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         ).float()
         if any(nn.parameter.is_lazy(p) for p in net.parameters()):
             with torch.no_grad():  # materialise lazy layers with one image
-                net.eval()(self._to_tensor(x[:1]).contiguous())
+                first = self._first_images(images, 1)
+                net.eval()(self._to_tensor(first).contiguous())
         if hasattr(body, "initialize_from_data"):
-            sub = x[: min(len(x), 5000)]
+            sub = self._first_images(images, 5000)  # files: at most 256 MiB
             body.initialize_from_data((sub - self.mean_) / self.std_, seed)
         self.module_ = net.to(self.device_)
         self._reset_training_state()

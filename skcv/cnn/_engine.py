@@ -75,9 +75,19 @@ from sklearn.utils.validation import column_or_1d
 from skcv._optim._loop import divergence_error, is_divergent, warn_interrupted
 from skcv.cnn._augment import _ALIASES, AUGMENTATIONS, Augmenter, parse_augment
 from skcv.cnn._device import follow_device
+from skcv.cnn._streaming import (
+    STATS_CHUNK,
+    BatchLoader,
+    ChannelMoments,
+    FileColumn,
+    chunks,
+    image_column,
+    read_headers,
+    stats_sample,
+)
 from skcv.cnn._threads import with_threads
 from skcv.utils._sklearn import Interval, StrOptions
-from skcv.utils._validation import check_classification_targets
+from skcv.utils._validation import as_paths, check_classification_targets
 
 __all__ = [
     "TRAINING_CONSTRAINTS",
@@ -140,17 +150,17 @@ def channel_statistics(images: np.ndarray, normalize: bool = True):
     """Per-channel mean and standard deviation of NHWC images, as float32.
 
     With ``normalize=False`` (or a constant channel) the statistics are 0 and 1,
-    so normalising with them changes nothing.
+    so normalising with them changes nothing. Computed chunk by chunk
+    (:class:`~skcv.cnn._streaming.ChannelMoments`), as for image files.
     """
     x = images if images.ndim == 4 else images[..., None]
-    n_channels = x.shape[-1]
-    if normalize:
-        mean = x.mean(axis=(0, 1, 2), dtype=np.float64)
-        std = x.std(axis=(0, 1, 2), dtype=np.float64)
-        std = np.where(std > 1e-8, std, 1.0)
-    else:
-        mean, std = np.zeros(n_channels), np.ones(n_channels)
-    return mean.astype(np.float32), std.astype(np.float32)
+    if not normalize:
+        n_channels = x.shape[-1]
+        return np.zeros(n_channels, np.float32), np.ones(n_channels, np.float32)
+    moments = ChannelMoments()
+    for part in chunks(len(x), STATS_CHUNK):
+        moments.update(x[part.start : part.stop])
+    return moments.result()
 
 
 def register_normalization(module: torch.nn.Module, mean, std) -> None:
@@ -171,6 +181,13 @@ def _cat_outputs(outs):
     if isinstance(outs[0], (tuple, list)):
         return tuple(torch.cat(parts) for parts in zip(*outs, strict=True))
     return torch.cat(outs)
+
+
+def _take(column, index):
+    """Select the samples at ``index`` of a CPU tensor or a :class:`FileColumn`."""
+    if isinstance(column, FileColumn):
+        return column.take(index.numpy())
+    return column[index]
 
 
 def _finite(state) -> bool:
@@ -267,7 +284,13 @@ class TorchTrainerMixin:
 
     @staticmethod
     def _to_tensor(images: np.ndarray) -> torch.Tensor:
-        """NHWC numpy -> NCHW float32 tensor (channels-last strides, no copy)."""
+        """NHWC numpy -> NCHW float32 tensor (channels-last strides, no copy).
+
+        Image files (a :class:`FileColumn`) stay files: the engine decodes them
+        batch by batch.
+        """
+        if isinstance(images, FileColumn):
+            return images
         if images.ndim == 3:
             images = images[..., None]
         arr = np.asarray(images, dtype=np.float32)
@@ -337,6 +360,96 @@ class TorchTrainerMixin:
             )
         return n_val
 
+    # ------------------------------------------------------------ file paths
+    def _validate_images(self, X, *, reset: bool):
+        """As :class:`skcv.base.ImageInputMixin`, but file paths stay files.
+
+        Paths give a :class:`FileColumn` (decoded batch by batch while
+        training): a header pass sets the image shape and channels (channel
+        rule for a mixed folder, the fitted channels after fit) and checks that
+        the files share one size when there is no size policy.
+        """
+        paths = as_paths(X)
+        if paths is None:
+            return super()._validate_images(X, reset=reset)
+        size, resize = self._size_policy()
+        sizes, keys = read_headers(paths)
+        fitted = None if reset else getattr(self, "image_shape_", None)
+        if fitted is not None:
+            channels = "grey" if len(fitted) == 2 else fitted[2]
+        elif len(keys) > 1:
+            channels = 3 if max(keys) >= 3 else "grey"
+        else:
+            channels = keys.pop() or "grey"
+        hw = tuple(size or sizes[0])
+        other = [i for i, s in enumerate(sizes) if s != hw] if size is None else []
+        if other:
+            raise ValueError(
+                f"X holds image files of different sizes ({paths[0]!s}: {hw}, "
+                f"{paths[other[0]]!s}: {sizes[other[0]]}), but "
+                f"{type(self).__name__} needs images of one size"
+                + (
+                    "; pass image_size and resize (the size policy)."
+                    if "resize" in self.get_params(deep=False)
+                    else "."
+                )
+            )
+        item_shape = hw if channels == "grey" else (*hw, channels)
+        if reset:
+            self._reset_input_attributes(item_shape)
+        elif fitted is not None and item_shape != tuple(fitted):
+            raise ValueError(
+                f"X has images of shape {item_shape}, but {type(self).__name__} "
+                f"was fitted on images of shape {tuple(fitted)}."
+            )
+        return image_column(
+            paths, size=size, resize=resize, channels=channels, item_shape=item_shape
+        )
+
+    def _file_loader(self, columns) -> BatchLoader:
+        """Return a loader of ``columns`` (``num_workers`` DataLoader workers)."""
+        device = getattr(self, "device_", None) or self._resolve_device()
+        return BatchLoader(
+            columns, self.num_workers, torch.device(device).type == "cuda"
+        )
+
+    def _file_batches(self, columns, batches):
+        """Yield decoded batches of ``columns`` (one pass, then the workers stop)."""
+        loader = self._file_loader(columns)
+        try:
+            yield from loader(batches)
+        finally:
+            loader.close()
+
+    def _input_statistics(self, images):
+        """Per-channel ``(mean, std)`` of the training images, as float32.
+
+        For an array, of all its images; for image files, of at most
+        ``STATS_SAMPLE`` (2048) files evenly spaced over the list, decoded in a
+        streaming pass (the same values as for the decoded array up to that
+        many files).
+        """
+        if not self.normalize:
+            return channel_statistics(self._first_images(images, 1), False)
+        if not isinstance(images, FileColumn):
+            return channel_statistics(images)
+        sample = images.take(stats_sample(len(images)))
+        moments = ChannelMoments()
+        for (xb,) in self._file_batches((sample,), chunks(len(sample), STATS_CHUNK)):
+            moments.update(xb.permute(0, 2, 3, 1).numpy())
+        return moments.result()
+
+    @staticmethod
+    def _first_images(images, k: int, max_bytes: int = 256 << 20) -> np.ndarray:
+        """Up to ``k`` first images as NHWC float32 (files: within ``max_bytes``)."""
+        if isinstance(images, FileColumn):
+            per_image = 4 * int(np.prod(images.item_shape))
+            k = max(1, min(k, len(images), max_bytes // per_image))
+            x = images.arrays(range(k))
+        else:
+            x = images[:k]
+        return x if x.ndim == 4 else x[..., None]
+
     # -------------------------------------------------------------- training
     @with_threads
     def _train_network(self, X_all, targets, *, epochs, partial, seed, rng):
@@ -350,20 +463,24 @@ class TorchTrainerMixin:
         name = self._metric_name
         valid = None
         use_valid = self.early_stopping and not partial
+        # Image (or mask) files are decoded batch by batch (skcv.cnn._streaming).
+        files = any(isinstance(c, FileColumn) for c in (X_all, *targets))
         if use_valid:
             tr, va = self._split_validation(n, targets, rng)
             self._validation_idx = np.sort(va)
             va_t = torch.from_numpy(self._validation_idx)
             tr_t = torch.from_numpy(np.sort(tr))
-            valid = (X_all[va_t], tuple(t[va_t] for t in targets))
-            X_all, targets = X_all[tr_t], tuple(t[tr_t] for t in targets)
+            valid = (_take(X_all, va_t), tuple(_take(t, va_t) for t in targets))
+            X_all, targets = _take(X_all, tr_t), tuple(_take(t, tr_t) for t in targets)
             n = len(tr_t)
 
         # Keep the data on the device when it fits (always on the CPU).
-        nbytes = sum(t.element_size() * t.nelement() for t in (X_all, *targets))
+        nbytes = 0 if files else sum(t.nbytes for t in (X_all, *targets))
         on_device = not is_cuda or nbytes < 0.4 * torch.cuda.mem_get_info(device)[0]
-        on_device = on_device and getattr(self, "_data_on_device", True)
-        if fmt is not None and X_all.is_contiguous(memory_format=fmt):
+        on_device = on_device and getattr(self, "_data_on_device", True) and not files
+        if files:
+            pass
+        elif fmt is not None and X_all.is_contiguous(memory_format=fmt):
             pass
         elif fmt is not None:
             X_all = X_all.contiguous(memory_format=fmt)
@@ -419,6 +536,8 @@ class TorchTrainerMixin:
 
         step = 0
         self.interrupted_ = False
+        # One loader (its workers) for every epoch of the fit.
+        loader = self._file_loader((X_all, *targets)) if files else None
         # A learning-rate range test (skcv.model_selection.lr_range_test) sets a
         # probe that gives each step's rate and ends training when done.
         lr_probe = getattr(self, "_lr_probe", None)
@@ -438,7 +557,12 @@ class TorchTrainerMixin:
                     perm[b * bs : (b + 1) * bs] for b in range(steps_per_epoch - 1)
                 ]
                 batches.append(perm[(steps_per_epoch - 1) * bs :])  # may hold bs+1
-                for xb, *tb in self._iter_batches(X_all, targets, batches, on_device):
+                source = (
+                    loader(batches)
+                    if files
+                    else self._iter_batches(X_all, targets, batches, on_device)
+                )
+                for xb, *tb in source:
                     if not on_device:
                         xb = xb.to(device, non_blocking=True)
                         tb = [t.to(device, non_blocking=True) for t in tb]
@@ -556,6 +680,8 @@ class TorchTrainerMixin:
         finally:
             if bar is not None:
                 bar.close()
+            if loader is not None:
+                loader.close()
         if best_state is not None:
             self._restore(net, best_state)
         self.module_ = net.eval()
@@ -624,10 +750,18 @@ class TorchTrainerMixin:
         dev = follow_device(self, net)
         fmt = torch.channels_last if self._use_channels_last() else None
         bs = batch_size or max(self.batch_size, 256)
+        if isinstance(X, FileColumn):  # decoded by the DataLoader workers
+            parts = chunks(len(X), bs)
+            source = zip(
+                (p.start for p in parts), self._file_batches((X,), parts), strict=True
+            )
+            source = ((start, xb) for start, (xb,) in source)
+        else:
+            source = ((s, X[s : s + bs]) for s in range(0, len(X), bs))
         outs = []
         try:
-            for start in range(0, len(X), bs):
-                xb = X[start : start + bs].to(dev)
+            for start, xb in source:
+                xb = xb.to(dev)
                 if fmt is not None:
                     xb = xb.contiguous(memory_format=fmt)
                 with self._autocast():

@@ -31,7 +31,6 @@ from skcv.cnn._augment import AUGMENTATIONS, flip_mask, parse_augment
 from skcv.cnn._engine import (
     TRAINING_CONSTRAINTS,
     TorchTrainerMixin,
-    channel_statistics,
     register_normalization,
 )
 from skcv.cnn._fast import FastNet
@@ -359,7 +358,9 @@ class ObjectLocalizer(
         C++ on the CPU, which needs a C++ compiler); the first epoch pays the
         compilation.
     num_workers : int, default=0
-        DataLoader workers when the data does not fit on the GPU.
+        DataLoader worker processes that decode image files (file-path input,
+        streamed batch by batch, see :mod:`skcv.cnn._streaming`) and gather
+        batches of arrays that do not fit on the GPU (0: in the main process).
     n_jobs : int, default=None
         Torch intra-op threads during ``fit`` and ``predict``; the caller's
         ``torch.get_num_threads()`` is restored afterwards. None: one thread per
@@ -706,12 +707,11 @@ class ObjectLocalizer(
             )
 
     def _init_network(self, images, seed):
-        x = images if images.ndim == 4 else images[..., None]
-        mean, std = channel_statistics(x, self.normalize)
+        mean, std = self._input_statistics(images)
         net = build_localizer_net(
             self.module,
-            in_channels=x.shape[-1],
-            input_size=x.shape[1:3],
+            in_channels=images.shape[3] if images.ndim == 4 else 1,
+            input_size=tuple(images.shape[1:3]),
             n_classes=len(self.classes_),
             n_keypoints=self.keypoints or 0,
             module_params=self.module_params,
@@ -722,7 +722,7 @@ class ObjectLocalizer(
             std=std,
         )
         if hasattr(net.backbone, "initialize_from_data"):
-            sub = x[: min(len(x), 5000)]
+            sub = self._first_images(images, 5000)  # files: at most 256 MiB
             net.backbone.initialize_from_data((sub - mean) / std, seed)
         self.module_ = net.to(self.device_)
         self._reset_training_state()

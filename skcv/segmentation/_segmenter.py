@@ -14,13 +14,13 @@ from skcv.base import ImageInputMixin, _is_image_list, _reject_1d
 from skcv.cnn._engine import (
     TRAINING_CONSTRAINTS,
     TorchTrainerMixin,
-    channel_statistics,
     register_normalization,
 )
+from skcv.cnn._streaming import chunks, mask_column, read_mask_file
 from skcv.metrics._segmentation import label_array, mean_iou
 from skcv.segmentation._fcn import DOWNSAMPLING, ENCODERS, FCN, UPSAMPLING
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
-from skcv.utils._validation import check_images
+from skcv.utils._validation import as_paths, check_images
 
 __all__ = ["FCNSegmenter"]
 
@@ -127,7 +127,9 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         C++ on the CPU, which needs a C++ compiler); the first epoch pays the
         compilation.
     num_workers : int, default=0
-        DataLoader workers when the data does not fit on the GPU.
+        DataLoader worker processes that decode image files (file-path input,
+        streamed batch by batch, see :mod:`skcv.cnn._streaming`) and gather
+        batches of arrays that do not fit on the GPU (0: in the main process).
     n_jobs : int, default=None
         Torch intra-op threads during ``fit`` and ``predict``; the caller's
         ``torch.get_num_threads()`` is restored afterwards. None: one thread per
@@ -328,17 +330,50 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
                 f"(or (n, H*W)); got shape {Y.shape}."
             )
         Y = label_array(Y, "Y")
+        labels = Y if self.ignore_index is None else Y[Y != self.ignore_index]
+        lo, hi = (int(labels.min()), int(labels.max())) if labels.size else (0, -1)
+        return Y, self._check_labels(lo, hi, labels.size, reset=reset)
+
+    def _check_mask_files(self, paths, images, *, reset):
+        """Masks from files: a FileColumn, labels checked in one streaming pass.
+
+        Returns the column, the number of classes and the pixel count of each
+        label (for ``class_weight="balanced"``).
+        """
+        if len(paths) != len(images):
+            raise ValueError(
+                f"Y must hold one mask file per image: {len(images)} images, "
+                f"{len(paths)} mask files."
+            )
+        masks = mask_column(paths, images.shape[1:3])
         ignore = self.ignore_index
-        labels = Y if ignore is None else Y[Y != ignore]
-        if labels.size == 0:
+        lo, hi, size, counts = 0, -1, 0, np.zeros(0, np.int64)
+        for (mb,) in self._file_batches((masks,), chunks(len(masks), 256)):
+            labels = mb.numpy()
+            labels = labels if ignore is None else labels[labels != ignore]
+            if labels.size:
+                lo = min(lo, int(labels.min())) if size else int(labels.min())
+                hi = max(hi, int(labels.max()))
+                if labels.min() >= 0:  # else _check_labels raises
+                    part = np.bincount(labels.ravel())
+                    counts = np.pad(counts, (0, max(len(part) - len(counts), 0)))
+                    counts[: len(part)] += part
+                size += labels.size
+        k = self._check_labels(lo, hi, size, reset=reset)
+        return masks, k, counts
+
+    def _check_labels(self, lo, hi, size, *, reset):
+        """Check the range of the scored labels; return the number of classes."""
+        ignore = self.ignore_index
+        if size == 0:
             raise ValueError("Y has no labelled pixel (all pixels are ignore_index).")
-        if labels.min() < 0:
+        if lo < 0:
             raise ValueError(
                 "Y must hold labels 0 .. n_classes - 1 (or ignore_index="
-                f"{ignore}); got negative label {int(labels.min())}."
+                f"{ignore}); got negative label {lo}."
             )
         if reset:
-            k = self.n_classes if self.n_classes is not None else int(labels.max()) + 1
+            k = self.n_classes if self.n_classes is not None else hi + 1
             if k < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs at least 2 classes; the masks "
@@ -346,12 +381,12 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
                 )
         else:
             k = len(self.classes_)
-        if labels.max() >= k:
+        if hi >= k:
             raise ValueError(
                 f"Y must hold labels 0 .. {k - 1} (n_classes={k}) or "
-                f"ignore_index={ignore}; got label {int(labels.max())}."
+                f"ignore_index={ignore}; got label {hi}."
             )
-        return Y, k
+        return k
 
     def _pool_mask_list(self, Y, pred):
         """Check one mask per predicted image; return both pooled as (1, 1, N).
@@ -384,14 +419,16 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         Y = np.concatenate(pooled)[None, None]
         return Y, np.concatenate([p.ravel() for p in pred])[None, None]
 
-    def _class_weights(self, Y, k):
+    def _class_weights(self, Y, k, counts=None):
         cw = self.class_weight
         if cw is None:
             return np.ones(k, dtype=np.float32)
         if isinstance(cw, str):  # "balanced"
-            labels = Y if self.ignore_index is None else Y[Y != self.ignore_index]
-            counts = np.bincount(labels.ravel(), minlength=k).astype(np.float64)
-            w = np.where(counts > 0, labels.size / (k * np.maximum(counts, 1)), 1.0)
+            if counts is None:  # else: the pixel count of each label, from files
+                labels = Y if self.ignore_index is None else Y[Y != self.ignore_index]
+                counts = np.bincount(labels.ravel(), minlength=k)
+            counts = np.pad(counts, (0, k - len(counts))).astype(np.float64)
+            w = np.where(counts > 0, counts.sum() / (k * np.maximum(counts, 1)), 1.0)
             return w.astype(np.float32)
         if isinstance(cw, dict):
             bad = [
@@ -473,11 +510,14 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n, H, W[, C]) or (n, H*W*C)
+        X : array-like of shape (n, H, W[, C]) or (n, H*W*C), or list of paths
             Training images (uint8 scaled to [0, 1]); rows need ``image_shape``
-            unless it can be guessed (see :mod:`skcv.base`).
-        Y : array-like of int of shape (n, H, W) or (n, H*W)
-            Class of every pixel, ``0 .. n_classes - 1`` or ``ignore_index``.
+            unless it can be guessed (see :mod:`skcv.base`). Image files of one
+            size are decoded batch by batch while training (``num_workers``).
+        Y : array-like of int of shape (n, H, W) or (n, H*W), or list of paths
+            Class of every pixel, ``0 .. n_classes - 1`` or ``ignore_index``;
+            or one mask file per image (single-band PNG: grey or palette
+            indices are the labels), streamed with the images.
 
         Returns
         -------
@@ -492,11 +532,15 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         self._check_augment()
         reset = not (self.warm_start and hasattr(self, "module_"))
         images = self._validate_images(X, reset=reset)
-        Y, k = self._check_masks(Y, images, reset=reset)
+        mask_paths, counts = as_paths(Y, "Y"), None
+        if mask_paths is not None:  # streamed with the images
+            Y, k, counts = self._check_mask_files(mask_paths, images, reset=reset)
+        else:
+            Y, k = self._check_masks(Y, images, reset=reset)
         self._check_batch_norm_batches(images)
         if reset:
             self.classes_ = np.arange(k)
-            self.class_weight_ = self._class_weights(Y, k)
+            self.class_weight_ = self._class_weights(Y, k, counts)
         seed, rng = self._start_fit(reset)
         self._weight_tensor = None  # made once, on the device, by the first batch
         try:
@@ -506,7 +550,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
                     self._reset_training_state()
                 return self._train_network(
                     self._to_tensor(images),
-                    (torch.from_numpy(np.ascontiguousarray(Y)),),
+                    (Y if mask_paths else torch.from_numpy(np.ascontiguousarray(Y)),),
                     epochs=self.epochs,
                     partial=False,
                     seed=seed,
@@ -516,10 +560,9 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
             self._weight_tensor = None
 
     def _init_network(self, images):
-        x = images if images.ndim == 4 else images[..., None]
-        self.mean_, self.std_ = channel_statistics(x, self.normalize)
+        self.mean_, self.std_ = self._input_statistics(images)
         body = FCN(
-            in_channels=x.shape[-1],
+            in_channels=images.shape[3] if images.ndim == 4 else 1,
             n_classes=len(self.classes_),
             encoder=self.encoder,
             downsampling=self.downsampling,
@@ -777,6 +820,9 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
             classes present in ``Y`` or the prediction.
         """
         pred = self.predict(X)
+        mask_paths = as_paths(Y, "Y")
+        if mask_paths is not None:
+            Y = [read_mask_file(p) for p in mask_paths]
         if isinstance(pred, list):
             Y, pred = self._pool_mask_list(Y, pred)
         Y, _ = self._check_masks(Y, pred, reset=False)
