@@ -36,6 +36,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from skcv.datasets import load_cifar10  # noqa: E402
 from skcv.feature import GISTExtractor  # noqa: E402
 from skcv.feature._gist import _create_gabor  # noqa: E402
+from skcv.plot._save import save_example_figures
 
 TEXTURES = ("brick", "grass", "gravel")
 
@@ -151,9 +152,9 @@ if __name__ == "__main__":
     parser.add_argument(
         "--data-home", default=None, help="folder with cifar-10-batches-py/ (optional)"
     )
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()
     plot_filter_bank()
     textures_demo()
     if args.data_home:
         cifar_demo(args.data_home)
-    plt.show()
+    save_example_figures("plot_gist_textures")

@@ -39,6 +39,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from skcv.datasets import load_image_folder  # noqa: E402
 from skcv.feature import GISTExtractor  # noqa: E402
 from skcv.io import imread, imread_collection  # noqa: E402
+from skcv.plot._save import save_example_figures
 
 PHOTOS = ("astronaut", "chelsea", "coffee", "rocket")
 PER_CLASS = 30
@@ -112,6 +113,8 @@ for ax, i in zip(axes.ravel(), shown, strict=False):
 title = "mistakes" if len(wrong) else "no mistakes; some predictions"
 fig.suptitle(f"GIST + logistic regression, accuracy {accuracy:.2f}: {title}")
 fig.tight_layout()
-fig.savefig("plot_image_folder.png")
-print("saved plot_image_folder.png")
 shutil.rmtree(root)  # the temporary folder of images
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_image_folder")

@@ -34,6 +34,7 @@ from sklearn.svm import SVC, LinearSVC
 from skcv.datasets import load_textures
 from skcv.feature import FilterBankExtractor, TextonEncoder, leung_malik_bank
 from skcv.plot import plot_filter_bank
+from skcv.plot._save import save_example_figures
 
 
 def linear_svm():
@@ -113,4 +114,7 @@ for label in np.unique(y):
 ax.set_xlabel("texton (10 learnt per class)")
 ax.set_ylabel("mean frequency")
 ax.legend()
-plt.show()
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_texture_classification")
