@@ -29,7 +29,9 @@ from skcv.plot._save import save_example_figures
 NAMES = ("brick", "grass", "gravel")
 
 
-args = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+args = argparse.ArgumentParser(
+    description="Texture classification with a bag of visual words"
+)
 args.add_argument("--data-home", default=None)
 args = args.parse_known_args()[0]
 

@@ -25,7 +25,9 @@ from sklearn.model_selection import train_test_split
 from skcv.cnn import CNNClassifier
 from skcv.plot._save import save_example_figures
 
-parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+parser = argparse.ArgumentParser(
+    description="CNN architectures from the course: LeNet-5, VGG, ResNet, fast preset"
+)
 parser.add_argument("--data-home", default=None, help="folder with CIFAR-10")
 parser.add_argument("--n-train", type=int, default=5000)
 parser.add_argument("--epochs", type=int, default=None)

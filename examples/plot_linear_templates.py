@@ -22,7 +22,9 @@ from skcv.linear_model import LinearSVMClassifier, SoftmaxClassifier
 from skcv.plot import plot_templates
 from skcv.plot._save import save_example_figures
 
-parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+parser = argparse.ArgumentParser(
+    description="Linear classifiers learn one template per class"
+)
 parser.add_argument("--data-home", default=None, help="folder with cifar-10-batches-py")
 args, _ = parser.parse_known_args()
 

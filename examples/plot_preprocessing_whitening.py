@@ -23,7 +23,7 @@ from skcv.datasets import load_textures
 from skcv.plot._save import save_example_figures
 from skcv.preprocessing import Whitener
 
-parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+parser = argparse.ArgumentParser(description="PCA and ZCA whitening of texture patches")
 parser.add_argument("--data-home", default=None, help="use CIFAR-10 from this folder")
 args, _ = parser.parse_known_args()
 

@@ -14,16 +14,11 @@ scikit-image's brick, grass and gravel textures.
    ``AdditiveChi2Sampler``.
 """
 
-import sys
 import tempfile
 import time
-from pathlib import Path
-
-import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import matplotlib.pyplot as plt
+import numpy as np
 from sklearn.kernel_approximation import AdditiveChi2Sampler
 from sklearn.metrics.pairwise import chi2_kernel
 from sklearn.model_selection import GridSearchCV, RepeatedKFold, StratifiedKFold
