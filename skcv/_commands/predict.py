@@ -35,7 +35,7 @@ def add_arguments(parser) -> None:
 
 def _expand(items):
     """Files as given; folders replaced by their image files, sorted."""
-    from skcv.datasets._folder import is_image_file
+    from skcv.io._imread import IMAGE_EXTENSIONS
 
     paths = []
     for item in items:
@@ -45,7 +45,9 @@ def _expand(items):
                 sorted(
                     f
                     for f in p.rglob("*")
-                    if f.is_file() and is_image_file(f) and not f.name.startswith(".")
+                    if f.is_file()
+                    and f.suffix.lower() in IMAGE_EXTENSIONS
+                    and not f.name.startswith(".")
                 )
             )
         elif p.is_file():

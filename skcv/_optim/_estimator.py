@@ -18,7 +18,12 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_random_state
 
-from skcv._optim._loop import TrainState, train_minibatch, validation_split
+from skcv._optim._loop import (
+    TrainState,
+    train_minibatch,
+    validation_split,
+    warn_interrupted,
+)
 from skcv._optim._optimizers import SOLVERS, make_optimizer
 from skcv._optim._schedules import SCHEDULES, make_schedule
 from skcv._optim._second_order import SECOND_ORDER_SOLVERS, train_second_order
@@ -258,17 +263,25 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
         self._publish(None)
         if solver in SECOND_ORDER_SOLVERS:
             records: list[dict] = []
-            curve, n_iter = train_second_order(
-                self._second_order_view(net),
-                X,
-                y_idx,
-                sw,
-                solver=solver,
-                max_iter=self.max_iter,
-                tol=self.tol,
-                preconditioner=self._preconditioner(net, X, sw),
-                history=records,
-            )
+            try:
+                preconditioner = self._preconditioner(net, X, sw)
+            except KeyboardInterrupt:  # Ctrl-C before the solver's first step
+                warn_interrupted(
+                    0, "iterations", "the model keeps its initial parameters"
+                )
+                curve, n_iter = [], 0
+            else:
+                curve, n_iter = train_second_order(
+                    self._second_order_view(net),
+                    X,
+                    y_idx,
+                    sw,
+                    solver=solver,
+                    max_iter=self.max_iter,
+                    tol=self.tol,
+                    preconditioner=preconditioner,
+                    history=records,
+                )
             self._after_second_order(net, X)
             self._train_state = None
             self.history_ = records
@@ -278,7 +291,7 @@ class BaseTrainedClassifier(ClassifierMixin, BaseEstimator):
             self.loss_curve_ = curve
             self.validation_scores_ = None
             self.best_validation_score_ = None
-            self.best_loss_ = min(curve)
+            self.best_loss_ = min(curve, default=np.nan)  # empty after Ctrl-C
             self.n_iter_ = n_iter
             self.t_ = n_iter * X.shape[0]
             return self

@@ -26,6 +26,7 @@ KeyboardInterrupt stop training cleanly.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -45,11 +46,14 @@ __all__ = [
     "divergence_error",
     "history_record",
     "n_correct",
+    "is_divergent",
     "train_minibatch",
     "validation_split",
+    "warn_interrupted",
 ]
 
-#: A batch loss above ``DIVERGENCE_FACTOR * (1 + first loss)`` counts as divergence.
+#: A batch loss above ``DIVERGENCE_FACTOR * (1 + |first loss|)`` counts as
+#: divergence (explosive growth, before it overflows to inf or NaN).
 DIVERGENCE_FACTOR = 1e8
 
 #: Keys of each ``history_`` record of a classifier, numpy and torch alike
@@ -121,12 +125,48 @@ class TrainState:
     lr_probe: Any = None  # skcv._optim._lr_probe.LRProbe of a range test
 
 
-def divergence_error(learning_rate: float, epoch: int, loss: float) -> ValueError:
-    """Return the error raised when training diverges."""
+def is_divergent(loss: float, first_loss: float) -> bool:
+    """Return whether a batch loss counts as divergence (NaN/inf or explosive).
+
+    This is the rule of every skcv training loop, numpy and torch alike. A batch
+    loss diverges when it is NaN or infinite, or when it exceeds
+    ``DIVERGENCE_FACTOR * (1 + |first_loss|)``, ``first_loss`` being the first
+    batch loss of the training run: explosive growth is caught long before it
+    overflows.
+    """
+    loss = float(loss)
+    return not math.isfinite(loss) or abs(loss) > DIVERGENCE_FACTOR * (
+        1.0 + abs(float(first_loss))
+    )
+
+
+def divergence_error(
+    learning_rate: float,
+    epoch: int,
+    loss: float,
+    kept: str = "the last finite parameters were kept",
+) -> ValueError:
+    """Return the error raised when training diverges (:func:`is_divergent`).
+
+    ``kept`` says which parameters the model holds afterwards.
+    """
     return ValueError(
-        f"Training diverged at epoch {epoch} (loss={loss!r}); the last finite "
-        f"parameters were kept. Lower learning_rate_init (got {learning_rate!r}) or "
-        "scale the features (e.g. StandardScaler)."
+        f"Training diverged at epoch {epoch} (loss={float(loss)!r}); {kept}. "
+        f"Lower learning_rate_init (got {learning_rate!r}) or scale the input "
+        "(e.g. StandardScaler for features)."
+    )
+
+
+def warn_interrupted(n_done: int, unit: str, kept: str) -> None:
+    """Warn that a KeyboardInterrupt (Ctrl-C) stopped training cleanly.
+
+    Every skcv training loop catches the interrupt, restores finite parameters,
+    sets ``n_iter_`` to the ``n_done`` completed ``unit`` (epochs or solver
+    iterations) and says what the model ``kept``.
+    """
+    warn_external(
+        f"Training interrupted by the user after {n_done} {unit}; {kept}.",
+        UserWarning,
     )
 
 
@@ -220,6 +260,7 @@ def train_minibatch(
         val_weights = None  # all-zero weights: plain accuracy, not 0/0
     bar = _progress(max_iter, verbose)
     order = np.arange(n)
+    snapshot = None  # the parameters at the start of the current epoch
     try:
         for _ in range(max_iter):
             epoch = state.n_iter + 1
@@ -248,9 +289,7 @@ def train_minibatch(
                     probe.record(loss)
                 if state.first_loss is None:
                     state.first_loss = abs(loss)
-                if not np.isfinite(loss) or abs(loss) > DIVERGENCE_FACTOR * (
-                    1.0 + state.first_loss
-                ):
+                if is_divergent(loss, state.first_loss):
                     for p, s in zip(model.params, snapshot, strict=True):
                         p[...] = s
                     raise divergence_error(opt.learning_rate, epoch, loss)
@@ -321,10 +360,15 @@ def train_minibatch(
                 )
     except KeyboardInterrupt:
         state.interrupted = True
-        if not all(np.isfinite(p).all() for p in model.params):
+        if snapshot is not None and not all(np.isfinite(p).all() for p in model.params):
             for p, s in zip(model.params, snapshot, strict=True):
                 p[...] = s
-        warn_external("Training interrupted by the user.", UserWarning)
+        warn_interrupted(
+            state.n_iter,
+            "epochs",
+            "the model keeps the last finite parameters (the best validated ones "
+            "with early stopping)",
+        )
     finally:
         if bar is not None:
             bar.close()

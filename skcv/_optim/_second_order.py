@@ -24,7 +24,7 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
-from skcv._optim._loop import history_record
+from skcv._optim._loop import history_record, warn_interrupted
 from skcv.utils._warnings import warn_external
 
 __all__ = [
@@ -103,7 +103,10 @@ def train_second_order(
     """Minimise the full-batch loss; return ``(loss_curve, n_iter)``.
 
     The model's ``params`` hold the optimum afterwards. A ConvergenceWarning is
-    emitted when ``max_iter`` iterations were not enough. With a
+    emitted when ``max_iter`` iterations were not enough. A KeyboardInterrupt
+    (Ctrl-C) stops the solver cleanly: the parameters of the last completed
+    iteration (the start if none) are restored, a UserWarning says so and the
+    completed iterations are returned (the curve may then be empty). With a
     ``preconditioner`` (lbfgs and bfgs only) the solver works on ``z`` with
     ``theta = P z``; ``tol`` still applies to the largest entry of the gradient
     with respect to the parameters ``theta`` (at the start too: a warm start at
@@ -149,6 +152,7 @@ def train_second_order(
         return float(loss), flat
 
     curve: list[float] = []
+    accepted: dict = {"z": None}  # the last completed iterate (for Ctrl-C)
 
     def callback(intermediate_result):
         curve.append(float(intermediate_result.fun))
@@ -167,6 +171,7 @@ def train_second_order(
                 )
             )
             clock["t"] = now
+        accepted["z"] = np.array(intermediate_result.x, copy=True)
         if preconditioner is None:
             return
         # The solver's own gradient test would see the gradient in z: apply
@@ -185,20 +190,43 @@ def train_second_order(
     else:
         options = {"maxiter": max_iter, "xtol": tol}
     z0 = theta0 = _pack(params)
-    if preconditioner is not None:
-        z0 = preconditioner.to_variables(theta0)
-        value0, _ = fun(z0)
-        if last["gmax"] <= tol:  # a warm start at the optimum: no step at all
-            _unpack(theta0, params)
-            if history is not None:
-                history.append(history_record(len(history) + 1, value0))
-            return [value0], 0
     extra = {}
     if method == "Newton-CG":
         extra["hessp"] = _finite_difference_hessp(fun, params[0].dtype)
-    result = minimize(
-        fun, z0, method=method, jac=True, options=options, callback=callback, **extra
-    )
+    try:
+        if preconditioner is not None:
+            z0 = preconditioner.to_variables(theta0)
+            value0, _ = fun(z0)
+            if last["gmax"] <= tol:  # a warm start at the optimum: no step at all
+                _unpack(theta0, params)
+                if history is not None:
+                    history.append(history_record(len(history) + 1, value0))
+                return [value0], 0
+        result = minimize(
+            fun,
+            z0,
+            method=method,
+            jac=True,
+            options=options,
+            callback=callback,
+            **extra,
+        )
+    except KeyboardInterrupt:
+        # The parameters may hold a line-search trial point: go back to the last
+        # completed iterate (or the start), which the solver accepted as finite.
+        if accepted["z"] is None:
+            theta = theta0
+        elif preconditioner is None:
+            theta = accepted["z"]
+        else:
+            theta = preconditioner.to_params(accepted["z"])
+        _unpack(theta, params)
+        warn_interrupted(
+            len(curve),
+            "iterations",
+            f"the model keeps the parameters of the last completed {solver} iteration",
+        )
+        return curve, len(curve)
     theta = result.x if preconditioner is None else preconditioner.to_params(result.x)
     _unpack(theta, params)
     if not np.isfinite(result.fun):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
+import zipfile
 from numbers import Real
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -42,6 +45,137 @@ PRESETS = {
 }
 
 _AUX_WEIGHT = 0.3  # weight of auxiliary classifier losses (GoogLeNet paper)
+
+
+#: The entries :meth:`CNNClassifier.save_checkpoint` writes, and their types.
+_CHECKPOINT_ENTRIES = {
+    "state_dict": dict,
+    "classes": list,
+    "classes_dtype": str,
+    "image_shape": list,
+    "history": list,
+    "best_epoch": int,
+}
+
+
+def _check_zip(path) -> None:
+    """Refuse what is not the zip file ``torch.save`` writes, before torch reads it.
+
+    ``torch.save`` stores its records uncompressed; a record that claims more
+    bytes than the file holds (or compression, a zip bomb) is refused, so that
+    reading it cannot allocate more memory than the file's size.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return  # torch.load raises FileNotFoundError (or reads a directory)
+    size = path.stat().st_size
+    problem = "the file is empty" if size == 0 else None
+    if problem is None and not zipfile.is_zipfile(path):
+        problem = "not the zip file torch.save writes (truncated or another format)"
+    if problem is None:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.compress_type != zipfile.ZIP_STORED or info.file_size > size:
+                    problem = (
+                        f"the record {info.filename!r} claims {info.file_size} bytes"
+                        f" (compression {info.compress_type}) in a file of {size}"
+                    )
+                    break
+    if problem is not None:
+        raise ValueError(
+            f"{path} is not a readable CNNClassifier checkpoint ({problem}); "
+            "save_checkpoint writes it with torch.save."
+        )
+
+
+def _read_checkpoint(path) -> dict:
+    """``torch.load(path, weights_only=True)``, every entry checked.
+
+    Any file that is not a complete, finite checkpoint written by
+    ``save_checkpoint`` raises a ValueError that names ``path`` and the problem.
+    """
+    _check_zip(path)
+    try:
+        with warnings.catch_warnings():
+            # torch's remark on the pickle protocol of a non-zip file: such a
+            # file is checked like any other below.
+            warnings.filterwarnings(
+                "ignore", "Detected pickle protocol", category=UserWarning
+            )
+            ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # empty, truncated, not torch's format, unsafe
+        # torch's own first sentence suggests weights_only=False: keep the cause.
+        lines = [
+            ln.strip()
+            for ln in str(exc).splitlines()
+            if ln.strip()
+            and "Weights only load failed" not in ln
+            and not ln.startswith("Check the documentation")
+        ] or [""]
+        why = next((ln for ln in lines if "GLOBAL" in ln.upper()), lines[0])
+        why = why.split(" Please use ")[0]  # not: how to allowlist the global
+        raise ValueError(
+            f"{path} is not a readable CNNClassifier checkpoint "
+            f"({type(exc).__name__}: {why}); it is read with "
+            "torch.load(weights_only=True), which refuses anything but tensors "
+            "and plain containers."
+        ) from exc
+
+    def bad(problem):
+        return ValueError(f"{path} is not a valid CNNClassifier checkpoint: {problem}.")
+
+    if not isinstance(ckpt, dict):
+        raise bad(f"it holds a {type(ckpt).__name__}, not a dict")
+    for key, kind in _CHECKPOINT_ENTRIES.items():
+        if key not in ckpt:
+            raise bad(f"the entry {key!r} is missing")
+        if not isinstance(ckpt[key], kind) or isinstance(ckpt[key], bool):
+            raise bad(
+                f"{key!r} must be of type {kind.__name__}, "
+                f"got {type(ckpt[key]).__name__}"
+            )
+    state = ckpt["state_dict"]
+    for key in ("mean", "inv_std"):
+        if key not in state:
+            raise bad(f"the entry 'state_dict' lacks {key!r} (the input normalisation)")
+    if not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise bad("'state_dict' must hold tensors only")
+    if not all(
+        torch.isfinite(v).all() for v in state.values() if v.is_floating_point()
+    ):
+        raise bad("'state_dict' holds NaN or infinite weights")
+    shape = ckpt["image_shape"]
+    if len(shape) not in (2, 3) or not all(type(d) is int and d > 0 for d in shape):
+        raise bad(
+            f"'image_shape' must be [H, W] or [H, W, C] of positive ints; got {shape}"
+        )
+    n_channels = shape[2] if len(shape) == 3 else 1
+    if not state["mean"].numel() == state["inv_std"].numel() == n_channels:
+        raise bad(f"'mean' and 'inv_std' must hold {n_channels} channel values")
+    try:
+        dtype = np.dtype(ckpt["classes_dtype"])
+        if dtype.kind not in "biufUSO" or dtype.itemsize > 4096:
+            raise TypeError(f"dtype {dtype} is not one of class labels")
+        classes = np.asarray(ckpt["classes"], dtype=dtype)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise bad(
+            f"'classes' with 'classes_dtype' do not make class labels ({exc})"
+        ) from exc
+    if classes.ndim != 1 or len(classes) < 2:
+        raise bad(
+            f"'classes' must list at least 2 class labels; got {ckpt['classes']!r}"
+        )
+    for record in ckpt["history"]:
+        if not isinstance(record, dict) or not all(
+            isinstance(record.get(k), (int, float))
+            for k in ("train_loss", "valid_accuracy")
+        ):
+            raise bad(
+                "each 'history' record must hold 'train_loss' and 'valid_accuracy'"
+            )
+    return ckpt
 
 
 class _Network(nn.Module):
@@ -505,6 +639,12 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
     def load_checkpoint(self, path) -> CNNClassifier:
         """Restore a model saved by :meth:`save_checkpoint` (weights only).
 
+        The file is read with ``torch.load(weights_only=True)``: it cannot run
+        code. A file that is not such a checkpoint (empty, truncated, a crafted
+        pickle, a missing or malformed entry, weights that do not fit ``module``
+        and ``module_params``, non-finite weights) raises a ``ValueError`` that
+        names the file and what is wrong; the estimator is left unchanged.
+
         Parameters
         ----------
         path : str or path-like
@@ -515,32 +655,39 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         self : CNNClassifier
             Fitted, on the CPU.
         """
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-        self.classes_ = np.asarray(
-            ckpt["classes"], dtype=np.dtype(ckpt["classes_dtype"])
-        )
+        ckpt = _read_checkpoint(path)
+        classes = np.asarray(ckpt["classes"], dtype=np.dtype(ckpt["classes_dtype"]))
         shape = tuple(ckpt["image_shape"])
-        self.image_shape_ = shape
-        self.n_features_in_ = int(np.prod(shape))
-        self.device_ = "cpu"
-        n_channels = shape[2] if len(shape) == 3 else 1
         state = ckpt["state_dict"]
-        self.mean_ = state["mean"].reshape(-1).numpy().copy()
-        self.std_ = (1.0 / state["inv_std"].reshape(-1)).numpy().copy()
+        n_channels = shape[2] if len(shape) == 3 else 1
+        mean = state["mean"].reshape(-1).numpy().copy()
+        std = (1.0 / state["inv_std"].reshape(-1)).numpy().copy()
         module = self.module
         if isinstance(module, nn.Module):
             module = copy.deepcopy(module)
-        body = build_module(
-            module,
-            in_channels=n_channels,
-            n_classes=len(self.classes_),
-            input_size=shape[:2],
-            module_params=self.module_params,
-        )
-        net = _Network(body, self.mean_, self.std_, getattr(body, "min_size", 1))
-        net.load_state_dict(state)
+        try:
+            body = build_module(
+                module,
+                in_channels=n_channels,
+                n_classes=len(classes),
+                input_size=shape[:2],
+                module_params=self.module_params,
+            )
+            net = _Network(body, mean, std, getattr(body, "min_size", 1))
+            net.load_state_dict(state)
+        except (RuntimeError, ValueError) as exc:
+            raise ValueError(
+                f"{path}: the checkpoint's weights do not fit module="
+                f"{self.module!r} with module_params={self.module_params!r} "
+                f"({len(classes)} classes, images {shape}): {exc}"
+            ) from exc
         if self._use_channels_last():
             net = net.to(memory_format=torch.channels_last)
+        self.classes_ = classes
+        self.image_shape_ = shape
+        self.n_features_in_ = int(np.prod(shape))
+        self.device_ = "cpu"
+        self.mean_, self.std_ = mean, std
         self.module_ = net.eval()
         self.optimizer_ = None
         self.history_ = list(ckpt["history"])

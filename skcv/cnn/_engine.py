@@ -73,9 +73,9 @@ from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
+from skcv._optim._loop import divergence_error, is_divergent, warn_interrupted
 from skcv.cnn._augment import _ALIASES, AUGMENTATIONS, Augmenter, parse_augment
 from skcv.utils._sklearn import Interval, StrOptions
-from skcv.utils._warnings import warn_external
 
 __all__ = [
     "TRAINING_CONSTRAINTS",
@@ -164,6 +164,12 @@ def _cat_outputs(outs):
     if isinstance(outs[0], (tuple, list)):
         return tuple(torch.cat(parts) for parts in zip(*outs, strict=True))
     return torch.cat(outs)
+
+
+def _finite(state) -> bool:
+    """Whether every floating tensor of a state dict is finite (one device sync)."""
+    checks = [torch.isfinite(v).all() for v in state.values() if v.is_floating_point()]
+    return bool(torch.stack(checks).all()) if checks else True
 
 
 def _as_float(out):
@@ -309,6 +315,7 @@ class TorchTrainerMixin:
 
     def _reset_training_state(self):
         self.optimizer_ = None
+        self._first_loss = None
         self.history_ = []
         self.n_iter_ = 0
         self.best_epoch_ = 0
@@ -388,7 +395,12 @@ class TorchTrainerMixin:
                 opt, factor=0.1, patience=self.n_iter_no_change
             )
         best_score, best_state, no_improve = -np.inf, None, 0
-        last_good = self._snapshot(net)
+        last_good = self._snapshot(net)  # checked after every epoch
+        # The divergence rule of skcv._optim, relative to the first batch loss of
+        # the training run (kept across partial_fit calls); the weights an epoch
+        # ends with are checked on one fixed training batch in eval mode.
+        first_loss = getattr(self, "_first_loss", None) if partial else None
+        check_batch = (X_all[:bs], tuple(t[:bs] for t in targets))
 
         bar = None
         if self.verbose:
@@ -401,13 +413,15 @@ class TorchTrainerMixin:
         self.interrupted_ = False
         # A learning-rate range test (skcv.model_selection.lr_range_test) sets a
         # probe that gives each step's rate and ends training when done.
-        probe = getattr(self, "_lr_probe", None)
+        lr_probe = getattr(self, "_lr_probe", None)
         try:
             for _ in range(epochs):
                 t0 = time.perf_counter()
                 net.train()
                 perm = torch.randperm(n, generator=gen, device=gen.device)
                 loss_sum = torch.zeros((), device=device)
+                worst = torch.zeros((), device=device)  # largest |batch loss|
+                first = None
                 metric_sum = torch.zeros((), device=device)  # float32: MPS has no f64
                 metric_count = 0
                 seen = 0
@@ -427,9 +441,9 @@ class TorchTrainerMixin:
                         )
                         for group in opt.param_groups:
                             group["lr"] = lr_now
-                    if probe is not None:
+                    if lr_probe is not None:
                         for group in opt.param_groups:
-                            group["lr"] = probe.next_rate()
+                            group["lr"] = lr_probe.next_rate()
                     if lr_used is None:  # the epoch's first learning rate
                         lr_used = opt.param_groups[0]["lr"]
                     if augmenter:
@@ -439,13 +453,18 @@ class TorchTrainerMixin:
                     with self._autocast():
                         out = train_net(xb)
                         loss = self._batch_loss(out, tb)
-                    if probe is not None:
-                        probe.record(float(loss.detach()))
+                    if lr_probe is not None:
+                        lr_probe.record(float(loss.detach()))
                     opt.zero_grad(set_to_none=True)
                     loss.backward()
                     opt.step()
                     step += 1
-                    loss_sum += loss.detach() * len(xb)
+                    batch_loss = loss.detach().float()
+                    if first_loss is None and first is None:
+                        first = batch_loss.abs()
+                    # NaN propagates through maximum: read once per epoch.
+                    worst = torch.maximum(worst, batch_loss.abs())
+                    loss_sum += batch_loss * len(xb)
                     seen += len(xb)
                     metric = self._batch_metric(out, tb)
                     if metric is not None:
@@ -465,19 +484,31 @@ class TorchTrainerMixin:
                     f"valid_{name}": float("nan"),
                     "lr": float(lr_used),
                 }
-                if not math.isfinite(train_loss):
-                    # With early stopping the best validated weights are the last
-                    # good ones; otherwise the last complete finite epoch's.
+                if first_loss is None:
+                    first_loss = self._first_loss = float(first)
+                state = self._snapshot(net)
+                bad = self._divergent_loss(
+                    net, state, float(worst), first_loss, check_batch
+                )
+                if bad is not None:
+                    # With early stopping the best validated weights are kept;
+                    # otherwise those of the last complete epoch that passed.
                     self._restore(
                         net, best_state if best_state is not None else last_good
                     )
                     self.module_ = net.eval()
-                    raise ValueError(
-                        f"The training loss became {train_loss} in epoch "
-                        f"{record['epoch']}: training diverged. The best (or last "
-                        "finite) weights were kept; lower learning_rate_init "
-                        f"(currently {self.learning_rate_init})."
+                    raise divergence_error(
+                        self.learning_rate_init,
+                        record["epoch"],
+                        bad,
+                        kept=(
+                            "the best validated weights were kept"
+                            if best_state is not None
+                            else "the last finite weights (parameters and buffers) "
+                            "were kept"
+                        ),
                     )
+                last_good = state
                 if valid is not None:
                     vl, vs = self._validation_metrics(net, valid[0], valid[1])
                     record["valid_loss"], record[f"valid_{name}"] = vl, vs
@@ -497,7 +528,7 @@ class TorchTrainerMixin:
                     score = record[f"valid_{name}"]
                     if score > best_score + self.tol:
                         best_score, no_improve = score, 0
-                        best_state = self._snapshot(net)
+                        best_state = last_good
                         self.best_epoch_ = record["epoch"]
                     else:
                         no_improve += 1
@@ -505,13 +536,12 @@ class TorchTrainerMixin:
                             break
                 else:
                     self.best_epoch_ = record["epoch"]
-                    last_good = self._snapshot(net)
         except KeyboardInterrupt:
             self.interrupted_ = True
-            warn_external(
-                f"Training interrupted after {self.n_iter_} epochs; the model keeps "
-                "the best (or last complete-epoch) weights.",
-                UserWarning,
+            warn_interrupted(
+                self.n_iter_,
+                "epochs",
+                "the model keeps the best (or last complete-epoch) weights",
             )
             if best_state is None:
                 self._restore(net, last_good)
@@ -526,6 +556,25 @@ class TorchTrainerMixin:
             h[f"valid_{name}"] for h in self.history_ if valid is not None
         ]
         return self
+
+    def _divergent_loss(self, net, state, worst, first_loss, probe):
+        """Return the loss that shows an epoch diverged, or None if it did not.
+
+        The epoch diverged (:func:`skcv._optim._loop.is_divergent`) when its
+        largest batch loss ``worst`` is NaN/inf or explosive, when a parameter or
+        buffer of ``state`` (the weights it ends with) is not finite (reported as
+        an infinite loss), or when those weights, in eval mode as ``predict``
+        uses them, give a NaN/inf or explosive loss on the ``probe`` batch.
+        """
+        if is_divergent(worst, first_loss):
+            return worst
+        if not _finite(state):
+            return np.inf
+        out = self._forward_batches(net, probe[0])
+        with torch.no_grad():
+            targets = tuple(t.to(self.device_) for t in probe[1])
+            loss = float(self._batch_loss(out, targets))
+        return loss if is_divergent(loss, first_loss) else None
 
     def _iter_batches(self, X, targets, batches, on_device):
         """Yield ``(X[idx], *targets[idx])``; through DataLoader workers if asked."""

@@ -17,9 +17,18 @@ __all__ = ["box_iou", "non_max_suppression"]
 # Boxes compared at once in one block of the blocked NMS: the (block, block) IoU
 # matrix stays small (2 MB of float64) whatever the number of boxes.
 _NMS_BLOCK = 512
-# Above this many candidate pairs (boxes overlapping in x) NMS switches from the
-# sparse overlap graph to the blocked greedy pass.
+# Above this many candidate pairs (boxes overlapping in x) the reference NMS
+# switches from the sparse overlap graph to the blocked greedy pass.
 _MAX_CANDIDATES = 4_000_000
+# Boxes decided at once by the local NMS (score order): each block is tested
+# against the boxes kept so far, then resolved on its own overlap graph.
+_LOCAL_BLOCK = 4096
+# Candidate pairs tested at once (bounds the memory of the local NMS).
+_PAIR_CHUNK = 1 << 21
+# Coordinates beyond these magnitudes are rescaled by a power of two (exact)
+# before areas are formed, so that areas neither overflow nor underflow.
+_BIG, _SMALL = 2.0**400, 2.0**-400
+_EPS = np.finfo(np.float64).eps
 
 
 def check_boxes(boxes, name: str = "boxes") -> np.ndarray:
@@ -86,8 +95,23 @@ def _areas(boxes: np.ndarray) -> np.ndarray:
     return (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
 
 
+def _rescaled(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Scale box arrays by one power of two when areas could overflow or underflow.
+
+    IoU does not depend on the scale and multiplying by a power of two is exact,
+    so results are unchanged; coordinates of ordinary magnitude are not touched.
+    """
+    m = max((float(np.abs(a).max(initial=0.0)) for a in arrays), default=0.0)
+    if m > _BIG or 0 < m < _SMALL:
+        e = -int(np.frexp(m)[1])  # brings the largest magnitude into [0.5, 1)
+        arrays = tuple(np.ldexp(a, e) for a in arrays)
+    return arrays
+
+
 def _iou(a: np.ndarray, b: np.ndarray, area_a=None, area_b=None) -> np.ndarray:
     """IoU matrix of validated boxes (no checks); 0 where the union is empty."""
+    if area_a is None and area_b is None:
+        a, b = _rescaled(a, b)
     if area_a is None:
         area_a = _areas(a)
     if area_b is None:
@@ -258,6 +282,18 @@ def non_max_suppression(
     >>> non_max_suppression(boxes, scores, iou_threshold=0.5)
     array([1, 2])
     """
+    boxes, scores, limit = _check_nms_args(boxes, scores, iou_threshold, max_output)
+    if len(boxes) == 0:
+        return np.empty(0, dtype=np.int64)
+    (boxes,) = _rescaled(boxes)
+    order = np.argsort(-scores, kind="stable")
+    sorted_boxes = boxes[order]
+    kept = _nms_local(sorted_boxes, _areas(sorted_boxes), float(iou_threshold), limit)
+    return order[kept].astype(np.int64)
+
+
+def _check_nms_args(boxes, scores, iou_threshold, max_output):
+    """Validate the arguments of NMS; return boxes, scores and the output limit."""
     boxes = check_boxes(boxes, "boxes")
     scores = _check_scores(scores, len(boxes))
     if (
@@ -277,7 +313,19 @@ def non_max_suppression(
             f"max_output must be a positive int or None; got {max_output!r}."
         )
     n = len(boxes)
-    limit = n if max_output is None else min(int(max_output), n)
+    return boxes, scores, n if max_output is None else min(int(max_output), n)
+
+
+def _nms_reference(boxes, scores, iou_threshold=0.5, max_output=None):
+    """Run the previous NMS (x-sweep overlap graph, blocked pass when crowded).
+
+    Same contract and result as :func:`non_max_suppression`; kept for the
+    benchmark and the tests that compare the two. Near-quadratic on crowded
+    boxes: every box overlapping in x is a candidate, and the blocked pass
+    compares each block with every box kept so far.
+    """
+    boxes, scores, limit = _check_nms_args(boxes, scores, iou_threshold, max_output)
+    n = len(boxes)
     if n == 0:
         return np.empty(0, dtype=np.int64)
     order = np.argsort(-scores, kind="stable")
@@ -400,3 +448,175 @@ def _nms_blocked(sorted_boxes, areas, iou_threshold, limit):
         if n_kept >= limit:
             break
     return np.concatenate(kept)
+
+
+def _pair_overlaps(boxes, areas, i, j, threshold):
+    """``IoU(boxes[i], boxes[j]) > threshold`` pair by pair, rounded as :func:`_iou`."""
+    w = np.minimum(boxes[i, 2], boxes[j, 2])
+    w -= np.maximum(boxes[i, 0], boxes[j, 0])
+    h = np.minimum(boxes[i, 3], boxes[j, 3])
+    h -= np.maximum(boxes[i, 1], boxes[j, 1])
+    np.maximum(w, 0, out=w)
+    np.maximum(h, 0, out=h)
+    w *= h
+    return _iou_above(w, areas[i], areas[j], threshold, h)
+
+
+def _chunk_bounds(counts, size):
+    """Split ``range(len(counts))`` into runs whose counts sum to about ``size``."""
+    cum = np.cumsum(counts)
+    total = int(cum[-1]) if len(cum) else 0
+    cuts = np.searchsorted(cum, np.arange(0, total, size), side="right")
+    return np.unique(np.r_[0, cuts, len(counts)])
+
+
+class _CentreGrid:
+    """Where to look for the boxes whose IoU with a box can exceed ``threshold``.
+
+    For IoU above ``t`` the intersection width ``wi`` exceeds ``t * max(wa, wb)``
+    (as ``wi * hi > t * union >= t * wa * ha`` and ``hi <= ha``, and likewise for
+    ``b``), and ``wi <= (wa + wb) / 2 - |cxa - cxb|``. So the centres are closer
+    in x than ``m / 2 + (1/2 - t) * M`` with ``m <= M`` the two widths: at most
+    ``(1 - t) * w`` for ``t >= 1/2`` and ``w / 2 + (1/2 - t) * min(W, w / t)``
+    below (``W`` the widest box, ``M < m / t``), where ``w`` is the width of
+    either box; likewise in y. The threshold is lowered by 1e-9 (relative) and the
+    radii widened by 1e-9 and a few ulps of the coordinates, so that pairs whose
+    computed IoU exceeds ``t`` are never missed.
+
+    Boxes are filed by centre in rows of height ``g`` (about the typical search
+    height) and, within a row, by the rank of their x centre: the candidates of a
+    box are a few contiguous runs of an array sorted by ``row * (n + 1) + rank``,
+    found by binary search.
+    """
+
+    def __init__(self, boxes, positive, threshold):
+        n = len(boxes)
+        w = boxes[:, 2] - boxes[:, 0]
+        h = boxes[:, 3] - boxes[:, 1]
+        cx = (boxes[:, 0] + boxes[:, 2]) / 2
+        cy = (boxes[:, 1] + boxes[:, 3]) / 2
+        t = threshold * (1 - 1e-9)
+        if t >= 0.5:
+            rx, ry = (1 - t) * w, (1 - t) * h
+        else:
+            big_w = w[positive].max(initial=0.0)
+            big_h = h[positive].max(initial=0.0)
+            if t > 0:
+                with np.errstate(over="ignore"):  # w / t = inf: no better bound
+                    big_w, big_h = np.minimum(big_w, w / t), np.minimum(big_h, h / t)
+            rx, ry = w / 2 + (0.5 - t) * big_w, h / 2 + (0.5 - t) * big_h
+        rx = rx * (1 + 1e-9) + 8 * _EPS * float(np.abs(boxes[:, 0::2]).max())
+        ry = ry * (1 + 1e-9) + 8 * _EPS * float(np.abs(boxes[:, 1::2]).max())
+        y_min, y_max = cy[positive].min(), cy[positive].max()
+        height = float(np.median(2 * ry[positive]))
+        # Row height: the typical search height, at most 1,024 rows in all.
+        g = max(height, (y_max - y_min) / 1024, np.finfo(np.float64).tiny)
+        self.n_rows = int((y_max - y_min) // g) + 1
+
+        def row_of(y):
+            return np.clip(np.floor((y - y_min) / g), 0, self.n_rows - 1).astype(
+                np.int64
+            )
+
+        sorted_cx = np.sort(cx)
+        self.n_rank = n + 1
+        self.row = row_of(cy)
+        self.rank = np.searchsorted(sorted_cx, cx, side="left")
+        self.row_lo, self.row_hi = row_of(cy - ry), row_of(cy + ry)
+        self.rank_lo = np.searchsorted(sorted_cx, cx - rx, side="left")
+        self.rank_hi = np.searchsorted(sorted_cx, cx + rx, side="right")
+
+    def index(self, ids):
+        """File the boxes ``ids``: their ids sorted by (row, x rank), and the keys."""
+        key = self.row[ids] * self.n_rank + self.rank[ids]
+        by_key = np.argsort(key, kind="stable")
+        return ids[by_key], key[by_key]
+
+    def runs(self, index, queries):
+        """Return the candidate runs: (query, start in the index, length) per row."""
+        _, key = index
+        n_rows = self.row_hi[queries] - self.row_lo[queries] + 1
+        query = np.repeat(queries, n_rows)
+        row = np.repeat(self.row_lo[queries] - np.cumsum(n_rows) + n_rows, n_rows)
+        row += np.arange(len(query))
+        base = row * self.n_rank
+        start = np.searchsorted(key, base + self.rank_lo[query], side="left")
+        stop = np.searchsorted(key, base + self.rank_hi[query], side="left")
+        return query, start, stop - start
+
+    @staticmethod
+    def pairs(index, runs):
+        """Yield the candidate pairs ``(query, indexed box)`` in bounded chunks."""
+        ids, _ = index
+        query, start, length = runs
+        bounds = _chunk_bounds(length, _PAIR_CHUNK)
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            c = length[lo:hi]
+            m = int(c.sum())
+            if m == 0:
+                continue
+            offset = np.repeat(start[lo:hi] - np.cumsum(c) + c, c)
+            yield np.repeat(query[lo:hi], c), ids[offset + np.arange(m)]
+
+
+def _nms_local(sorted_boxes, areas, threshold, limit):
+    """Greedy NMS over score-sorted boxes, comparing only boxes that can overlap.
+
+    Blocks of ``_LOCAL_BLOCK`` boxes are decided in score order: a block's boxes
+    that a kept box suppresses are dropped (candidates from a :class:`_CentreGrid`
+    index of the kept boxes), then the rest are resolved on their own overlap
+    graph with :func:`_nms_graph`, or with :func:`_nms_blocked` when the block is
+    crowded (many candidate pairs). Boxes of zero area overlap nothing: they are
+    kept and never indexed.
+    """
+    n = len(sorted_boxes)
+    positive = areas > 0
+    if not positive.any():  # nothing overlaps anything
+        return np.arange(min(n, limit))
+    grid = _CentreGrid(sorted_boxes, positive, threshold)
+    kept: list[np.ndarray] = []
+    kept_ids = np.empty(0, dtype=np.int64)
+    kept_index = None
+    n_kept = 0
+    for start in range(0, n, _LOCAL_BLOCK):
+        stop = min(start + _LOCAL_BLOCK, n)
+        alive = np.ones(stop - start, dtype=bool)
+        queries = start + np.flatnonzero(positive[start:stop])
+        if kept_index is not None and len(queries):
+            runs = grid.runs(kept_index, queries)
+            for i, j in grid.pairs(kept_index, runs):
+                hit = _pair_overlaps(sorted_boxes, areas, i, j, threshold)
+                alive[i[hit] - start] = False
+        block = start + np.flatnonzero(alive)
+        keep = block[_nms_block(sorted_boxes, areas, threshold, grid, block)]
+        keep = keep[: limit - n_kept]
+        kept.append(keep)
+        n_kept += len(keep)
+        if n_kept >= limit:
+            break
+        new = keep[positive[keep]]
+        if len(new):
+            kept_ids = np.concatenate([kept_ids, new])
+            kept_index = grid.index(kept_ids)
+    return np.concatenate(kept)
+
+
+def _nms_block(boxes, areas, threshold, grid, block):
+    """Positions in ``block`` (ascending box ids) kept by greedy NMS among them."""
+    if len(block) == 0:
+        return np.empty(0, dtype=np.int64)
+    local = np.full(block[-1] + 1 - block[0], -1)
+    local[block - block[0]] = np.arange(len(block))
+    queries = block[areas[block] > 0]
+    index = grid.index(queries)
+    runs = grid.runs(index, queries)
+    if int(runs[2].sum()) > 64 * len(block):  # crowded: dense blocks are cheaper
+        return _nms_blocked(boxes[block], areas[block], threshold, len(block))
+    us, vs = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+    for i, j in grid.pairs(index, runs):
+        earlier = i < j
+        i, j = i[earlier], j[earlier]
+        hit = _pair_overlaps(boxes, areas, i, j, threshold)
+        us.append(local[i[hit] - block[0]])
+        vs.append(local[j[hit] - block[0]])
+    return _nms_graph(len(block), np.concatenate(us), np.concatenate(vs))

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 from sklearn.utils import assert_all_finite, column_or_1d
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import has_fit_parameter
 
 from skcv.detection._boxes import non_max_suppression
 from skcv.utils._sklearn import check_is_fitted
@@ -24,11 +26,17 @@ from skcv.utils._validation import channels_to_grey, check_image
 
 
 def _default_estimator():
+    """Standardise the pixels, then a linear SVM (primal solver: deterministic).
+
+    ``dual=False`` is what ``dual="auto"`` picks when there are more patches than
+    pixels; with fewer, the dual solver's random coordinate descent made a weighted
+    fit differ from the fit on repeated patches.
+    """
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import LinearSVC
 
-    return make_pipeline(StandardScaler(), LinearSVC())
+    return make_pipeline(StandardScaler(), LinearSVC(dual=False))
 
 
 def _estimator_has(name):
@@ -94,12 +102,37 @@ class _PatchDetectorMixin:
         return y
 
     def _fit_estimator(self, estimator, features, y, sample_weight=None):
-        """Fit a clone of ``estimator``; set ``classes_``; check ``positive_class``."""
+        """Fit a clone of ``estimator``; set ``classes_``; check ``positive_class``.
+
+        ``sample_weight`` goes to the estimator's ``fit``; for a Pipeline (the
+        default estimator is one) to every step whose ``fit`` takes it, as
+        ``<step>__sample_weight``, so that scaling and classifier both see it.
+        """
         self.estimator_ = clone(estimator)
         if sample_weight is None:
             self.estimator_.fit(features, y)
-        else:
-            self.estimator_.fit(features, y, sample_weight=sample_weight)
+            return self._fitted()
+        routed = {"sample_weight": sample_weight}
+        if isinstance(self.estimator_, Pipeline):
+            steps = [
+                (name, step)
+                for name, step in self.estimator_.steps
+                if step not in (None, "passthrough")
+            ]
+            if not has_fit_parameter(steps[-1][1], "sample_weight"):
+                raise ValueError(
+                    "sample_weight was given, but the last step of estimator "
+                    f"({steps[-1][1]!r}) does not accept sample_weight in fit."
+                )
+            routed = {
+                f"{name}__sample_weight": sample_weight
+                for name, step in steps
+                if has_fit_parameter(step, "sample_weight")
+            }
+        self.estimator_.fit(features, y, **routed)
+        return self._fitted()
+
+    def _fitted(self):
         self.classes_ = self.estimator_.classes_
         self._positive_index()  # an invalid positive_class fails in fit
         return self

@@ -526,8 +526,9 @@ class RegionProposalDetector(
         (rows of ``h * w [* C]`` values), e.g. ``Pipeline([("gist",
         GISTExtractor(image_shape=(24, 24))), ("svm", LinearSVMClassifier())])``.
         For ``detect`` it needs ``decision_function`` or ``predict_proba``. None
-        uses ``make_pipeline(StandardScaler(), LinearSVC())`` (as
-        :class:`SlidingWindowDetector`).
+        uses ``make_pipeline(StandardScaler(), LinearSVC(dual=False))`` (as
+        :class:`SlidingWindowDetector`); ``sample_weight`` then reaches both
+        steps.
     proposals : "selective_search" or callable, default="selective_search"
         How candidate boxes are made: :func:`selective_search` or a callable
         ``proposals(image) -> boxes`` returning an array ``(k, 4)``.

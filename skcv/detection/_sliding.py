@@ -68,7 +68,9 @@ class SlidingWindowDetector(
         flattened rows ``(n_windows, h * w [* C])`` of float pixels (an skcv image
         transformer first in a Pipeline reads them back as images through its own
         ``image_shape``). None uses ``make_pipeline(StandardScaler(),
-        LinearSVC())``.
+        LinearSVC(dual=False))`` (the deterministic primal solver, which
+        scikit-learn's ``dual="auto"`` picks anyway when there are more patches
+        than pixels).
     window_size : tuple of int (h, w), default=None
         Size of the window; None takes the size of the training patches. Patches
         of another size raise.

@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_consistent_length
 from threadpoolctl import threadpool_limits
 
@@ -369,6 +370,23 @@ def _standardise(batch: np.ndarray) -> np.ndarray:
     return (b - mean) / np.where(std > 0, std, 1.0)
 
 
+def _check_class_labels(y: np.ndarray) -> None:
+    """Raise unless ``y`` holds class labels (textons are learnt per class)."""
+    if y.dtype.kind in "fc" and not np.isfinite(y).all():
+        what = "NaN" if np.isnan(y).any() else "infinity"
+        raise ValueError(
+            f"Input y contains {what}; with per_class=True y must hold the class "
+            "of each image."
+        )
+    kind = type_of_target(y, input_name="y")
+    if kind not in ("binary", "multiclass"):
+        raise ValueError(
+            f"Unknown label type: {kind}; y must hold class labels with "
+            "per_class=True (textons are learnt per class). Pass per_class=False "
+            "or y=None to learn one dictionary from all images."
+        )
+
+
 class TextonEncoder(_BankMixin, ImageTransformerMixin, BaseEstimator):
     """Histograms of textons: k-means centres of filter-response vectors.
 
@@ -526,7 +544,8 @@ class TextonEncoder(_BankMixin, ImageTransformerMixin, BaseEstimator):
             Training images.
         y : array-like of shape (n,), default=None
             Class of each image; with ``per_class=True`` textons are learnt per
-            class.
+            class, and ``y`` holding NaN or continuous values raises a
+            ``ValueError`` (it is ignored with ``per_class=False``).
 
         Returns
         -------
@@ -543,6 +562,7 @@ class TextonEncoder(_BankMixin, ImageTransformerMixin, BaseEstimator):
         if y is not None and self.per_class:
             y = column_or_1d(y, warn=True)
             check_consistent_length(np.arange(n), y)
+            _check_class_labels(y)
             _, groups = np.unique(y, return_inverse=True)
         else:
             groups = np.zeros(n, dtype=np.intp)

@@ -158,11 +158,15 @@ def _resolve_threshold(value, default, name, magnitude, use_quantiles):
         t = value(magnitude)
         if isinstance(t, bool) or not isinstance(t, numbers.Real | np.number):
             raise TypeError(f"{name} callable must return a real number; got {t!r}.")
+        if np.isnan(t):
+            raise ValueError(f"{name} callable returned NaN; it must return a number.")
         return float(t)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"{name} must be a number, a callable, None or 'otsu'; got {value!r}."
         )
+    if np.isnan(value):  # every comparison with NaN is False: an empty edge map
+        raise ValueError(f"{name} must be a number, not NaN; got {value!r}.")
     if use_quantiles:
         if not 0.0 <= value <= 1.0:
             raise ValueError(

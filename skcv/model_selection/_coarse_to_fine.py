@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from scipy.stats import qmc
-from sklearn.model_selection import ParameterGrid, ParameterSampler
+from sklearn.base import clone
+from sklearn.model_selection import ParameterGrid, ParameterSampler, cross_validate
 from sklearn.utils import check_random_state
 
 from skcv.utils._sklearn import BaseSearchCV, Interval, StrOptions
@@ -427,7 +428,44 @@ class CoarseToFineSearchCV(BaseSearchCV):
         """
         self._validate_params()
         self._check_search_inputs(X, y)
-        return super().fit(X, y, **params)
+        self._fit_inputs = (X, y, params)  # to replay a failure (_run_search)
+        try:
+            return super().fit(X, y, **params)
+        finally:
+            del self._fit_inputs
+
+    def _raise_first_failure(self, params: dict) -> None:
+        """Replay the cross-validation of one configuration with errors raised.
+
+        Called when no coarse configuration got a finite score: a failing fit or
+        scorer (NaN in X, a bad parameter value) then raises its own error, as
+        :class:`~sklearn.model_selection.GridSearchCV` reports it.
+        """
+        X, y, fit_params = self._fit_inputs
+        if not (
+            self.cv is None or isinstance(self.cv, int) or hasattr(self.cv, "split")
+        ):
+            return  # an iterable of splits may be used up: nothing to replay
+        fit_params = dict(fit_params)
+        groups = fit_params.pop("groups", None)
+        try:
+            cross_validate(
+                clone(self.estimator).set_params(**params),
+                X,
+                y,
+                groups=groups,
+                scoring=self.scoring,
+                cv=self.cv,
+                params=fit_params or None,
+                error_score="raise",
+            )
+        except Exception as exc:
+            if hasattr(exc, "add_note"):  # Python >= 3.11
+                exc.add_note(
+                    "CoarseToFineSearchCV: every coarse configuration failed; this "
+                    f"is the error of the first one, {params}."
+                )
+            raise
 
     def _check_search_inputs(self, X, y):
         if hasattr(X, "shape"):
@@ -503,9 +541,11 @@ class CoarseToFineSearchCV(BaseSearchCV):
         scores = np.asarray(results[f"mean_test_{metric}"][: len(sampled)], dtype=float)
         finite = np.flatnonzero(np.isfinite(scores))
         if finite.size == 0:
+            self._raise_first_failure({**sampled[0], **coarse_params})
             raise ValueError(
-                "Every coarse configuration got a non-finite score, so no range can be "
-                "narrowed; check param_distributions, coarse_params and error_score."
+                "Every coarse configuration got a non-finite score, so no range can "
+                "be narrowed; the first one, cross-validated again with "
+                "error_score='raise', raised no error: check the scorer and the data."
             )
         # Stable sort: ties keep sampling order, so the search is deterministic.
         top = finite[np.argsort(-scores[finite], kind="stable")][: self.top_k]

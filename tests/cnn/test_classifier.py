@@ -446,3 +446,100 @@ def test_partial_fit_calls_draw_new_random_streams():
     d.partial_fit(X, y, classes=np.unique(y))
     d.partial_fit(X, y)
     assert d._rng.randint(2**31 - 1) != s1
+
+
+# ------------------------------------------- divergence (issue 18, item 2)
+_DIVERGED = (
+    r"Training diverged at epoch \d+ \(loss=.+\); the last finite weights "
+    r"\(parameters and buffers\) were kept\. Lower learning_rate_init "
+    r"\(got 1000000\.0\)"
+)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_huge_learning_rate_keeps_the_last_finite_state(solver):
+    # sgd: the weights (and batch-norm statistics) turn NaN; adam: the loss grows
+    # to about 1e12 without ever becoming NaN. Both are divergence by the rule
+    # of skcv._optim, and the model keeps the last finite state for real.
+    X, y = _digits(128)
+    clf = _clf(solver=solver, epochs=1).fit(X, y)  # batch norm: buffers too
+    before = clf.predict_proba(X)
+    buffers = {k: v.clone() for k, v in clf.module_.named_buffers()}
+    assert any("running_var" in k for k in buffers)
+    clf.set_params(warm_start=True, learning_rate_init=1e6, epochs=3)
+    with pytest.raises(ValueError, match=_DIVERGED):
+        clf.fit(X, y)
+    after = clf.predict_proba(X)
+    assert np.isfinite(after).all()
+    np.testing.assert_array_equal(after, before)
+    for k, v in clf.module_.named_buffers():
+        torch.testing.assert_close(v, buffers[k], rtol=0, atol=0, msg=k)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_huge_learning_rate_from_scratch_leaves_a_finite_model(solver):
+    X, y = _digits(128)
+    clf = _clf(solver=solver, learning_rate_init=1e6)
+    with pytest.raises(ValueError, match=_DIVERGED):
+        clf.fit(X, y)
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
+# ------------------------------------------ checkpoints (issue 18, item 8)
+@pytest.fixture(scope="module")
+def saved_checkpoint(tmp_path_factory):
+    X, y = _digits(64)
+    clf = _clf(epochs=1, module_params={"widths": (4,)}).fit(X, y)
+    path = tmp_path_factory.mktemp("ckpt") / "model.pt"
+    clf.save_checkpoint(path)
+    return clf, torch.load(path, weights_only=True)
+
+
+def _drop_state(key):
+    def edit(ckpt):
+        del ckpt["state_dict"][key]
+
+    return edit
+
+
+def _set(key, value):
+    def edit(ckpt):
+        ckpt[key] = value
+
+    return edit
+
+
+def _nan_weight(ckpt):
+    name = next(k for k, v in ckpt["state_dict"].items() if v.is_floating_point())
+    ckpt["state_dict"][name] = ckpt["state_dict"][name] * float("nan")
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (_drop_state("mean"), "the entry 'state_dict' lacks 'mean'"),
+        (_drop_state("inv_std"), "the entry 'state_dict' lacks 'inv_std'"),
+        (lambda c: c.pop("classes"), "the entry 'classes' is missing"),
+        (lambda c: c.pop("history"), "the entry 'history' is missing"),
+        (_set("image_shape", [8, -8]), "'image_shape' must be"),
+        (_set("image_shape", [8, 8, 3]), "must hold 3 channel values"),
+        (_set("classes", [1]), "at least 2 class labels"),
+        (_set("classes_dtype", "V999999999"), "do not make class labels"),
+        (_set("best_epoch", "1"), "'best_epoch' must be of type int, got str"),
+        (_set("history", [{"epoch": 1}]), "each 'history' record must hold"),
+        (_nan_weight, "NaN or infinite weights"),
+        (_drop_state("body.head.2.weight"), "do not fit module=.simple."),
+    ],
+)
+def test_incomplete_checkpoint_names_file_and_entry(
+    saved_checkpoint, tmp_path, edit, match
+):
+    clf, ckpt = saved_checkpoint
+    ckpt = {k: (dict(v) if isinstance(v, dict) else v) for k, v in ckpt.items()}
+    edit(ckpt)
+    path = tmp_path / "broken.pt"
+    torch.save(ckpt, path)
+    other = clone(clf)
+    with pytest.raises(ValueError, match=rf"broken\.pt.*{match}"):
+        other.load_checkpoint(path)
+    assert not hasattr(other, "classes_") and not hasattr(other, "module_")

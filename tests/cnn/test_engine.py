@@ -49,10 +49,13 @@ class _MeanRegressor(TorchTrainerMixin, BaseEstimator):
         mse = float(torch.mean((out[:, 0] - targets[0]) ** 2))
         return mse, -mse
 
+    def _network(self, n_in):
+        return nn.Sequential(nn.Flatten(), nn.Linear(n_in, 1))
+
     def fit(self, X, y):
         seed, rng = self._start_fit(True)
         with self._torch_seed(seed):
-            self.module_ = nn.Sequential(nn.Flatten(), nn.Linear(X[0].size, 1))
+            self.module_ = self._network(X[0].size)
             self._reset_training_state()
             return self._train_network(
                 self._to_tensor(X),
@@ -169,3 +172,88 @@ def test_batch_metric_counts_may_be_device_tensors():
     assert [h["train_neg_mse"] for h in a.history_] == pytest.approx(
         [h["train_neg_mse"] for h in b.history_]
     )
+
+
+# ------------------------------------------- divergence (issue 18, item 2)
+class _Poisoned(_MeanRegressor):
+    """A batch-norm network whose training goes wrong at optimisation step ``at``.
+
+    ``poison``: ``"offset"`` adds ``offset`` to the loss from that step on (the
+    gradient is unchanged: a finite loss that explodes); ``"weights"`` sets a
+    weight to NaN after the step (as an overflowing update would: every loss of
+    the epoch stays finite); ``"buffer"`` sets a batch-norm running mean to NaN
+    (training-mode losses stay finite, predictions would be NaN).
+    """
+
+    def __init__(self, epochs=3, poison="weights", at=6, offset=0.0, solver="sgd"):
+        super().__init__(epochs=epochs, learning_rate_init=0.05)
+        self.poison, self.at, self.offset, self.solver = poison, at, offset, solver
+
+    def _network(self, n_in):
+        self._steps = 0
+        return nn.Sequential(
+            nn.Flatten(), nn.Linear(n_in, 4), nn.BatchNorm1d(4), nn.Linear(4, 1)
+        )
+
+    def _batch_loss(self, out, targets):
+        self._steps += torch.is_grad_enabled()  # optimisation steps only
+        loss = super()._batch_loss(out, targets)
+        if self._steps >= self.at and self.poison == "offset":
+            return loss + self.offset
+        return loss
+
+    def _batch_metric(self, out, targets):  # runs after the optimiser's step
+        if self._steps == self.at and self.poison != "offset":
+            with torch.no_grad():
+                if self.poison == "weights":
+                    self.module_[1].weight[0, 0] = float("nan")
+                else:
+                    self.module_[2].running_mean[0] = float("nan")
+        return super()._batch_metric(out, targets)
+
+
+def _state_dict(est):
+    return {k: v.clone() for k, v in est.module_.state_dict().items()}
+
+
+@pytest.mark.parametrize("poison", ["weights", "buffer"])
+def test_divergence_restores_last_finite_parameters_and_buffers(poison):
+    X, y = _data()  # 4 steps per epoch: step 8 is the last of epoch 2
+    est = _Poisoned(poison=poison, at=8)
+    with pytest.raises(
+        ValueError,
+        match=r"Training diverged at epoch 2 \(loss=inf\); the last finite weights "
+        r"\(parameters and buffers\) were kept\. Lower learning_rate_init \(got 0.05\)",
+    ):
+        est.fit(X, y)
+    ref = _Poisoned(epochs=1, poison=poison, at=10**9).fit(X, y)  # epoch 1 only
+    got, want = _state_dict(est), _state_dict(ref)
+    assert got.keys() == want.keys()  # running_mean, running_var, num_batches...
+    for key in want:
+        torch.testing.assert_close(got[key], want[key], rtol=0, atol=0, msg=key)
+    pred = est.predict(X)
+    assert np.isfinite(pred).all()
+    np.testing.assert_array_equal(pred, ref.predict(X))
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_explosive_loss_is_divergence_by_the_shared_rule(solver):
+    from skcv._optim._loop import DIVERGENCE_FACTOR
+
+    X, y = _data()
+    # The gradient is unchanged (a constant added to the loss): only the rule of
+    # skcv._optim can stop this finite, exploding loss.
+    est = _Poisoned(poison="offset", at=6, offset=1e10, solver=solver)
+    with pytest.raises(
+        ValueError,
+        match=r"Training diverged at epoch 2 \(loss=1000000000\d\.\d+\); the last "
+        r"finite weights .* Lower learning_rate_init",
+    ):
+        est.fit(X, y)
+    assert est._first_loss * DIVERGENCE_FACTOR < 1e10  # the rule's threshold
+    ref = _Poisoned(epochs=1, poison="offset", at=10**9, solver=solver).fit(X, y)
+    np.testing.assert_array_equal(est.predict(X), ref.predict(X))
+    # Below DIVERGENCE_FACTOR * (1 + first loss) the same growth trains on.
+    ok = _Poisoned(poison="offset", at=6, offset=0.5 * DIVERGENCE_FACTOR, solver=solver)
+    ok.fit(X, y)
+    assert ok.n_iter_ == 3 and ok.loss_curve_[-1] >= 0.5 * DIVERGENCE_FACTOR

@@ -344,3 +344,25 @@ def test_early_stopping_split_is_stratified_by_class(estimator, stratified):
     y_small = np.repeat([0, 1, 2], 2)
     train, valid = est._split_validation(6, (torch.from_numpy(y_small),), rng)
     assert len(train) == 2 and len(np.union1d(train, valid)) == 6
+
+
+def test_divergence_keeps_the_last_finite_state():
+    # Issue 18: learning_rate_init=1e30 left NaN weights behind the error that
+    # said the last finite ones were kept.
+    X, y, boxes = _scenes()
+    loc = _loc(epochs=1).fit(X, y, boxes)
+    proba, pred = loc.predict_proba(X), loc.predict_boxes(X)
+    loc.set_params(warm_start=True, learning_rate_init=1e30, epochs=3)
+    with pytest.raises(
+        ValueError,
+        match=r"Training diverged at epoch \d+ \(loss=.+\); the last finite weights "
+        r"\(parameters and buffers\) were kept\. Lower learning_rate_init",
+    ):
+        loc.fit(X, y, boxes)
+    assert np.isfinite(loc.predict_proba(X)).all()
+    np.testing.assert_array_equal(loc.predict_proba(X), proba)
+    np.testing.assert_array_equal(loc.predict_boxes(X), pred)
+    fresh = ObjectLocalizer(learning_rate_init=1e30, epochs=2, random_state=0)
+    with pytest.raises(ValueError, match=r"Training diverged at epoch \d"):
+        fresh.fit(X, y, boxes)
+    assert np.isfinite(fresh.predict_proba(X)).all()

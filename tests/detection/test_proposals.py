@@ -254,6 +254,34 @@ def test_default_estimator_is_a_scaled_linear_svm():
     assert box_iou(boxes[:1], [[30, 12, 58, 40]]).item() >= 0.7
 
 
+def test_default_estimator_takes_sample_weight():
+    # Regression: the default Pipeline refused sample_weight (8 common checks
+    # failed). Integer weights now equal repeated patches, in both steps.
+    X, y = _patches(n=12, size=8)
+    w = np.random.default_rng(0).integers(0, 4, len(y))
+    weighted = RegionProposalDetector().fit(X, y, sample_weight=w)
+    repeated = RegionProposalDetector().fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+    np.testing.assert_allclose(
+        weighted.decision_function(X), repeated.decision_function(X), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        weighted.estimator_[0].mean_, repeated.estimator_[0].mean_, rtol=1e-12
+    )
+
+
+def test_pipeline_without_sample_weight_in_last_step_raises():
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = _patches(n=6, size=8)
+    det = RegionProposalDetector(
+        make_pipeline(StandardScaler(), KNeighborsClassifier())
+    )
+    with pytest.raises(ValueError, match="last step of estimator .* does not accept"):
+        det.fit(X, y, sample_weight=np.ones(len(y)))
+
+
 def test_detector_uses_decision_function_and_callable_proposals():
     X, y = _patches()
     grid = np.array([[x, y, x + 28, y + 28] for x in range(0, 52, 4) for y in (0, 12)])

@@ -163,6 +163,27 @@ def test_textons_tiny_classes_and_bad_parameters():
         TextonEncoder(size=5).fit(X, [0, 1])
 
 
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        ([0.0, np.nan, 1.0, 1.0], "Input y contains NaN; with per_class=True"),
+        (
+            [0.1, 0.7, 1.3, 2.9],
+            r"Unknown label type: continuous; y must hold class labels",
+        ),
+    ],
+)
+def test_textons_reject_non_class_y(y, match):
+    # Regression: a continuous y made one class per distinct value (36 textons
+    # from 12 images), and NaN was one more class.
+    X = np.random.default_rng(0).random((4, 8, 8))
+    with pytest.raises(ValueError, match=match):
+        TextonEncoder(n_textons=3, size=5, random_state=0).fit(X, y)
+    # y is not used without per_class: no error
+    enc = TextonEncoder(n_textons=3, size=5, per_class=False, random_state=0)
+    assert enc.fit(X, y).textons_.shape[0] == 3
+
+
 @pytest.mark.slow
 def test_textons_with_chi2_kernel_svm_and_additive_sampler():
     X, y = texture_patches(patch=32, per_class=16)

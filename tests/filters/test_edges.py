@@ -142,6 +142,20 @@ def test_threshold_forms():
     assert 0 < edges.sum() < canny(image).sum()
 
 
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"low_threshold": np.nan}, r"low_threshold must be a number, not NaN"),
+        ({"high_threshold": float("nan")}, r"high_threshold must be a number, not N"),
+        ({"high_threshold": lambda m: np.nan}, r"high_threshold callable returned Na"),
+    ],
+)
+def test_nan_threshold_raises(kwargs, match):
+    # Regression: a NaN threshold compared False everywhere: an empty edge map.
+    with pytest.raises(ValueError, match=match):
+        canny(CAMERA[:64, :64], **kwargs)
+
+
 def test_colour_is_converted_to_grey():
     rgb = data.astronaut()[::4, ::4]
     from skimage.color import rgb2gray

@@ -288,6 +288,67 @@ def test_empty_and_nonfinite_inputs(digits):
         _search().fit(X, np.full(len(y), np.nan))
 
 
+@pytest.mark.filterwarnings("ignore:One or more of the test scores:UserWarning")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.FitFailedWarning")
+@pytest.mark.filterwarnings("ignore:Scoring failed:UserWarning")
+def test_nan_in_X_reports_the_fit_error(digits):
+    # One NaN: every fold fails (in fit or in scoring), so no coarse score is
+    # finite. The search reports the estimator's own error, as GridSearchCV does,
+    # not a problem with param_distributions.
+    X, y = digits
+    X = X.copy()
+    X[0, 0] = np.nan
+    search = CoarseToFineSearchCV(
+        LogisticRegression(max_iter=50),
+        {"C": loguniform(1e-3, 1e2)},
+        n_coarse=3,
+        top_k=2,
+        cv=2,
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match="Input X contains NaN") as info:
+        search.fit(X, y)
+    assert "param_distributions" not in str(info.value)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        GridSearchCV(LogisticRegression(max_iter=50), {"C": [0.1, 1.0]}, cv=2).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore:One or more of the test scores:UserWarning")
+def test_every_coarse_fit_failed_reraises_first_error(digits):
+    X, y = digits
+    search = CoarseToFineSearchCV(
+        LogisticRegression(max_iter=50),
+        {"C": [-1.0, -2.0]},  # every configuration fails in fit
+        n_coarse=2,
+        top_k=1,
+        cv=2,
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match=r"'C' parameter of LogisticRegression"):
+        search.fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore:One or more of the test scores:UserWarning")
+def test_nonfinite_scores_without_error_keep_the_message(digits):
+    # Scores that are NaN although nothing failed: the original explanation.
+    X, y = digits
+
+    def nan_score(estimator, X, y):
+        return float("nan")
+
+    search = CoarseToFineSearchCV(
+        RidgeClassifier(),
+        {"alpha": [0.1, 1.0]},
+        n_coarse=2,
+        top_k=1,
+        cv=2,
+        scoring=nan_score,
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match="Every coarse configuration got a non-fin"):
+        search.fit(X, y)
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_skcv_pipeline_linear_svm(digits):
     # The course's setting: preprocessing + linear SVM trained by SGD, alpha and the

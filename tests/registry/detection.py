@@ -8,6 +8,8 @@ from skcv.detection import RegionProposalDetector, SlidingWindowDetector
 ESTIMATORS = [
     SlidingWindowDetector(LogisticRegression(max_iter=200)),
     RegionProposalDetector(LogisticRegression(max_iter=200)),
+    RegionProposalDetector(),  # the default classifier
+    SlidingWindowDetector(),  # the default classifier
 ]
 
 STRUCTURED = []

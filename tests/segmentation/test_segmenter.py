@@ -440,7 +440,8 @@ def test_class_weight_tensor_is_made_once_per_fit(data, monkeypatch):
 
     monkeypatch.setattr(F, "cross_entropy", spy)
     _fast(class_weight="balanced", batch_size=4).fit(X, Y)
-    assert len(weights) == 6  # 3 batches x 2 epochs
+    # 3 batches x 2 epochs, and once per epoch the divergence check's probe batch
+    assert len(weights) == 8
     assert all(w is weights[0] for w in weights)
 
 
@@ -520,3 +521,19 @@ def test_bools_are_not_labels(data, params, error, match):
     X, Y = data
     with pytest.raises(error, match=match):
         _fast(**params).fit(X, Y)
+
+
+def test_divergence_keeps_the_last_finite_state(data):
+    X, Y = data
+    seg = _fast(epochs=1, solver="sgd", momentum=0.0).fit(X, Y)
+    proba = seg.predict_proba(X)
+    seg.set_params(warm_start=True, learning_rate_init=1e30, epochs=3)
+    with pytest.raises(
+        ValueError,
+        match=r"Training diverged at epoch \d+ \(loss=.+\); the last finite weights "
+        r"\(parameters and buffers\) were kept\. Lower learning_rate_init",
+    ):
+        seg.fit(X, Y)
+    after = seg.predict_proba(X)
+    assert np.isfinite(after).all()
+    np.testing.assert_array_equal(after, proba)
