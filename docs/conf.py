@@ -114,13 +114,14 @@ def _skip_metadata_request_methods(app, what, name, obj, skip, options):
     return None
 
 
-def _write_generated_sources(app):
+def _write_generated_sources(app, config):
     _apigen.write_sources(app.srcdir)
 
 
 def setup(app):
-    # Before autosummary and sphinx-gallery (both on builder-inited, priority 500).
-    app.connect("builder-inited", _write_generated_sources, priority=100)
+    # Before Sphinx lists the source files (autosummary generates its stubs from that
+    # list at builder-inited).
+    app.connect("config-inited", _write_generated_sources)
     # After numpydoc (priority 500) has turned the docstring into reST.
     app.connect("autodoc-process-docstring", _quote_trailing_underscores, priority=600)
     app.connect("autodoc-skip-member", _skip_metadata_request_methods)

@@ -1,9 +1,9 @@
 """The documentation: API reference coverage (cheap), the executed build (slow).
 
 The slow tests share one build of the site (``python docs/build.py``, warnings are
-errors, every example run by sphinx-gallery) in pytest's temporary folder; with
-pytest-xdist the workers wait for one another on a lock file, so the site is built
-once per test run.
+errors, every example run by sphinx-gallery) in pytest's temporary folder (or in
+``$SKCV_DOCS_BUILD_DIR``); with pytest-xdist the workers wait for one another on a
+lock file, so the site is built once per test run.
 """
 
 import fcntl
@@ -110,7 +110,9 @@ def built_docs(tmp_path_factory):
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent  # shared by the workers of this run
-    build = root / "skcv-docs"
+    # SKCV_DOCS_BUILD_DIR=docs/_build reuses (and updates) a developer's build, whose
+    # gallery reruns only the examples that changed.
+    build = Path(os.environ.get("SKCV_DOCS_BUILD_DIR", root / "skcv-docs")).resolve()
     with open(root / "skcv-docs.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         result_file = root / "skcv-docs.json"
@@ -172,8 +174,9 @@ def test_every_example_page_shows_its_own_figure(built_docs, example):
     assert own, f"{page.name} has no <img> of its own figures"
     for src in own:
         assert _is_a_drawing(page.parent / src), src
-    # What the example printed is on the page too (it prints at least one line).
-    assert "sphx-glr-script-out" in page.read_text()
+    # What the example prints is on the page too.
+    if "print(" in example.read_text():
+        assert "sphx-glr-script-out" in page.read_text()
 
 
 @pytest.mark.slow
@@ -239,7 +242,7 @@ window.addEventListener("load", () => {
 def _chromium(profile, *args):
     cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu"]
     cmd += [f"--user-data-dir={profile}"]
-    cmd += ["--hide-scrollbars", f"--window-size={WIDTH},1600", *args]
+    cmd += [f"--window-size={WIDTH},1600", *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
 
@@ -280,4 +283,4 @@ def test_screenshot_shows_the_figure(built_docs, page):
         grey = image.convert("L")
         assert ImageStat.Stat(grey).stddev[0] > 20
         # Many distinct grey levels: a rendered figure, not text on white only.
-        assert len(set(grey.getdata())) > 64
+        assert len(grey.getcolors(256)) > 64
