@@ -5,7 +5,16 @@ Every image transformer (and :class:`skcv.cnn.CNNClassifier`) accepts
 1. a batch array ``(n, H, W)`` or ``(n, H, W, C)``;
 2. a list of images of different sizes, where the algorithm allows it
    (``_allows_variable_size = True``: GIST resizes, dense SIFT and filter banks pool);
-3. flattened rows ``(n, H*W*C)`` with the estimator parameter ``image_shape``.
+3. flattened rows ``(n, H*W*C)`` with the estimator parameter ``image_shape``;
+4. image file paths (a list, tuple or 1-D array of ``str`` / ``os.PathLike``),
+   decoded by :func:`skcv.io.imread`. ``fit`` decodes its paths at once (what it
+   learns from; transformers whose fit reads batch by batch, as the feature
+   extractors, decode them lazily); ``transform``, ``predict``, ``predict_proba``,
+   ``predict_log_proba`` and ``decision_function`` read them in batches of the
+   estimator's ``batch_size`` (64 when it has none), so memory holds one batch of
+   decoded images whatever the number of files. Estimators that need one image
+   size take the size policy ``image_size`` + ``resize`` in {"stretch", "crop",
+   "pad", None}, applied while decoding (:func:`skcv.utils.check_size_policy`).
 
 The rule for ``image_shape=None`` with 2-D input
 ------------------------------------------------
@@ -17,20 +26,34 @@ guess is stored in ``image_shape_`` and reused by ``transform``. Pass
 ``image_shape`` explicitly whenever the guess could be wrong (e.g. 48-pixel rows
 that are ``(4, 4, 3)`` colour images, not ``(1, 48)``).
 
-uint8 input is scaled to ``[0, 1]`` float32; float32 stays float32, float64 stays
-float64.
+Every form follows the dtype rule and the channel rule of
+:mod:`skcv.utils._validation` (unsigned and 8/16-bit signed integers scaled to
+``[0, 1]`` float32, float32/float64 kept; a list mixing grey, RGB and RGBA images
+becomes RGB, or grey when none has colour). An estimator that needs one image size
+converts the images given to ``predict``/``transform`` to the channels it was
+fitted on (grey -> RGB by repetition, RGB -> grey by BT.709 luma, alpha dropped).
 """
 
 from __future__ import annotations
+
+import functools
+import inspect
+import numbers
 
 import numpy as np
 from sklearn.base import TransformerMixin
 
 from skcv.utils._sklearn import validate_data
 from skcv.utils._validation import (
+    LazyImages,
+    _as_float,
+    _channel_key,
+    as_paths,
     check_image_shape,
     check_images,
+    check_size_policy,
     infer_image_shape,
+    read_images,
     rows_to_images,
 )
 
@@ -39,6 +62,15 @@ __all__ = ["ImageInputMixin", "ImageTransformerMixin"]
 
 def _is_image_list(X) -> bool:
     return isinstance(X, (list, tuple)) and len(X) > 0 and np.ndim(X[0]) >= 2
+
+
+def _channel_key_of(X) -> int:
+    """Channel count of a batch array ``(n, H, W, C)`` (0 when unknown or grey)."""
+    if isinstance(X, np.ndarray) and X.ndim == 4:
+        return X.shape[3]
+    if _is_image_list(X) and all(np.ndim(im) == 3 for im in X):
+        return max(_channel_key(np.asarray(im)) for im in X)
+    return 0
 
 
 def _reject_1d(X):
@@ -55,8 +87,48 @@ def _reject_1d(X):
     return X
 
 
+# Methods whose path input is read in batches (fit reads its paths at once).
+_STREAMED_METHODS = (
+    "transform",
+    "predict",
+    "predict_proba",
+    "predict_log_proba",
+    "decision_function",
+)
+_PATH_BATCH_SIZE = 64
+
+
+def _concat(parts):
+    """Join per-batch outputs: arrays along axis 0, lists end to end."""
+    if all(isinstance(p, np.ndarray) for p in parts):
+        return np.concatenate(parts, axis=0)
+    if all(isinstance(p, tuple) for p in parts):  # e.g. (boxes, labels)
+        return tuple(_concat(list(group)) for group in zip(*parts, strict=True))
+    return [row for part in parts for row in part]
+
+
+def _stream_paths(method):
+    """Wrap ``method(self, X, ...)`` so that file paths are read batch by batch."""
+
+    @functools.wraps(method)
+    def wrapper(self, X, *args, **kwargs):
+        paths = as_paths(X)
+        if paths is None:
+            return method(self, X, *args, **kwargs)
+        step = self._path_batch_size()
+        parts = []
+        for start in range(0, len(paths), step):
+            batch = self._read_paths(paths[start : start + step])
+            parts.append(method(self, batch, *args, **kwargs))
+            del batch  # one batch of decoded images at a time
+        return _concat(parts)
+
+    wrapper._skcv_streams_paths = True
+    return wrapper
+
+
 class ImageInputMixin:
-    """Mixin that validates image input in the three forms of DESIGN section 2.
+    """Mixin that validates image input in the four forms of DESIGN section 2.
 
     Subclasses may read ``self.image_shape`` (a constructor parameter, may be
     None). After ``_validate_images(X, reset=True)`` the estimator has
@@ -69,28 +141,72 @@ class ImageInputMixin:
     """
 
     _allows_variable_size = False
+    # True where ``fit`` reads its images batch by batch (len, slices, items):
+    # path input to fit is then decoded lazily (LazyImages) instead of at once.
+    _lazy_path_fit = False
+
+    def __init_subclass__(cls, **kwargs):
+        # Path input of the prediction methods is streamed (DESIGN section 2, form
+        # 4); wrapped before sklearn's set_output wrapper, which then wraps this.
+        for name in _STREAMED_METHODS:
+            method = cls.__dict__.get(name)
+            if inspect.isfunction(method) and not hasattr(
+                method, "_skcv_streams_paths"
+            ):
+                setattr(cls, name, _stream_paths(method))
+        super().__init_subclass__(**kwargs)
+
+    def _path_batch_size(self) -> int:
+        size = getattr(self, "batch_size", None)
+        if isinstance(size, numbers.Integral) and not isinstance(size, bool):
+            return max(1, int(size))
+        return _PATH_BATCH_SIZE
+
+    def _size_policy(self):
+        """``(image_size, resize)`` of estimators that take a size policy."""
+        params = self.get_params(deep=False) if hasattr(self, "get_params") else {}
+        if "resize" not in params:
+            return None, None
+        return check_size_policy(params.get("image_size"), params["resize"])
+
+    def _read_paths(self, paths) -> list:
+        """Decode files under the estimator's size policy, if it has one."""
+        size, resize = self._size_policy()
+        return read_images(paths, image_size=size, resize=resize)
 
     def _validate_images(self, X, *, reset: bool):
         """Validate ``X`` and return images as an ndarray or a list of arrays."""
+        self._size_policy()  # validated with any input form
+        paths = as_paths(X)
+        if paths is not None and reset and self._lazy_path_fit:
+            # Decoded batch by batch by the estimator's own fit loop.
+            images = LazyImages(paths, self._read_paths)
+            self._reset_input_attributes(None)
+            return images
+        if paths is not None:  # fit (or a method that is not streamed)
+            X = self._read_paths(paths)
         image_shape = getattr(self, "image_shape", None)
         if image_shape is not None:
             image_shape = check_image_shape(image_shape)
         X = _reject_1d(X)
         if not _is_image_list(X) and np.ndim(X) == 2:
             return self._validate_rows(X, image_shape, reset=reset)
+        channels = "auto"
+        fitted = getattr(self, "image_shape_", None)
+        if not reset and not self._allows_variable_size and fitted is not None:
+            # Fixed-size estimators convert new images to the fitted channels.
+            channels = "grey" if len(fitted) == 2 else fitted[2]
+            if channels not in (1, 2, 3, 4) or _channel_key_of(X) > 4:
+                channels = "auto"  # no rule: the shape check below raises
         images = check_images(
-            X, image_shape=image_shape, allow_list=self._allows_variable_size
+            X,
+            image_shape=image_shape,
+            allow_list=self._allows_variable_size,
+            channels=channels,
         )
         shape = images.shape[1:] if isinstance(images, np.ndarray) else None
         if reset:
-            for attr in ("feature_names_in_",):
-                if hasattr(self, attr):
-                    delattr(self, attr)
-            self.image_shape_ = shape
-            if shape is not None:
-                self.n_features_in_ = int(np.prod(shape))
-            elif hasattr(self, "n_features_in_"):
-                del self.n_features_in_
+            self._reset_input_attributes(shape)
         elif not self._allows_variable_size:
             fitted = getattr(self, "image_shape_", None)
             if fitted is not None and shape != fitted:
@@ -100,16 +216,30 @@ class ImageInputMixin:
                 )
         return images
 
+    def _reset_input_attributes(self, shape):
+        for attr in ("feature_names_in_",):
+            if hasattr(self, attr):
+                delattr(self, attr)
+        self.image_shape_ = shape
+        if shape is not None:
+            self.n_features_in_ = int(np.prod(shape))
+        elif hasattr(self, "n_features_in_"):
+            del self.n_features_in_
+
     def _validate_rows(self, X, image_shape, *, reset: bool):
         dtypes = getattr(X, "dtypes", None)  # pandas DataFrame
-        if dtypes is not None and len(dtypes) and all(d == np.uint8 for d in dtypes):
-            X = X.to_numpy()
+        if (
+            dtypes is not None
+            and len(dtypes)
+            and all(getattr(d, "kind", None) in ("b", "i", "u") for d in dtypes)
+        ):
+            X = X.to_numpy()  # integer pixels: the dtype rule below
         elif not hasattr(X, "dtype") and dtypes is None:
             X = np.asarray(X)  # lists of rows: same scaling rule as arrays
-        if getattr(X, "dtype", None) == np.float16:
-            X = np.asarray(X, dtype=np.float32)
-        if getattr(X, "dtype", None) == np.uint8:
-            X = np.asarray(X, dtype=np.float32) * np.float32(1.0 / 255.0)
+        if isinstance(X, np.ndarray) and (
+            X.dtype.kind in "biu" or X.dtype == np.float16
+        ):
+            X = _as_float(X, "X")
         X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
         if image_shape is None:
             fitted = getattr(self, "image_shape_", None)

@@ -46,7 +46,7 @@ def add_arguments(parser) -> None:
         "--image-size",
         type=int,
         default=None,
-        help="side images are resized to (default: 128; cnn: 32)",
+        help="side images are resized to, for scene and cnn (default: 128; cnn: 32)",
     )
     parser.add_argument(
         "--epochs", type=int, default=20, help="training epochs (cnn only)"
@@ -64,21 +64,12 @@ def build_features(name: str, image_size: int, batch_size: int, random_state: in
 
     if name == "texture":
         return FilterBankExtractor(
-            bank="mr8",
-            statistics=("mean", "std"),
-            image_size=image_size,
-            resize="stretch",
-            batch_size=batch_size,
+            bank="mr8", statistics=("mean", "std"), batch_size=batch_size
         )
     if name == "scene":
         return GISTExtractor(image_size=image_size, color=True, batch_size=batch_size)
     return BagOfVisualWords(
-        n_words=200,
-        pyramid_levels=2,
-        image_size=image_size,
-        resize="stretch",
-        batch_size=batch_size,
-        random_state=random_state,
+        n_words=200, pyramid_levels=2, batch_size=batch_size, random_state=random_state
     )
 
 

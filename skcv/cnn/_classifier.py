@@ -6,7 +6,7 @@ import copy
 import math
 import warnings
 import zipfile
-from numbers import Real
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
@@ -267,6 +267,15 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         stays on the device and needs no workers.
     image_shape : tuple of int, default=None
         ``(H, W)`` or ``(H, W, C)`` of flattened rows (see :mod:`skcv.base`).
+    image_size : int or tuple of (int, int), default=None
+        Size policy for file paths (the fourth input form of :mod:`skcv.base`):
+        the ``(height, width)`` every file is brought to while it is decoded, so
+        a folder of photographs of many sizes trains one network. Needs
+        ``resize``.
+    resize : {"stretch", "crop", "pad"} or None, default=None
+        How files reach ``image_size`` (:func:`skcv.io.imread`): "stretch"
+        ignores the aspect ratio, "crop" covers and crops the centre, "pad" fits
+        inside and pads with zeros. None: files must already share one size.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, data order, dropout, augmentation and the
         validation split (torch and numpy).
@@ -349,6 +358,8 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "normalize": ["boolean"],
         "image_shape": [None, tuple, list],
+        "image_size": [None, Interval(Integral, 1, None, closed="left"), tuple, list],
+        "resize": [None, StrOptions({"stretch", "crop", "pad"})],
     }
     _metric_name = "accuracy"
     _stratify_validation = True
@@ -377,6 +388,8 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         compile=False,
         num_workers=0,
         image_shape=None,
+        image_size=None,
+        resize=None,
         random_state=None,
         verbose=0,
         warm_start=False,
@@ -403,6 +416,8 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         self.compile = compile
         self.num_workers = num_workers
         self.image_shape = image_shape
+        self.image_size = image_size
+        self.resize = resize
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start

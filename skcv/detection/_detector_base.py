@@ -22,7 +22,7 @@ from sklearn.utils.validation import has_fit_parameter
 
 from skcv.detection._boxes import non_max_suppression
 from skcv.utils._sklearn import check_is_fitted
-from skcv.utils._validation import channels_to_grey, check_image
+from skcv.utils._validation import check_image, convert_channels
 
 
 def _default_estimator():
@@ -222,18 +222,17 @@ class _PatchDetectorMixin:
     def _prepare_image(self, image, name: str = "image") -> np.ndarray:
         """Validate one image and match the channels of the training patches.
 
-        ``(H, W, 1)`` is grey; a colour image becomes grey for a grey model and a
-        grey one is repeated over the channels of a colour model. Any other
-        channel mismatch raises.
+        The channel rule of :func:`skcv.utils.convert_channels`: a colour image
+        becomes grey (BT.709 luma) for a grey model, a grey one is repeated over
+        the channels of a colour model, alpha is dropped. Any other channel
+        mismatch raises.
         """
-        image = check_image(image, name=name, channels=(1, 3, 4))
-        if image.ndim == 3 and image.shape[2] == 1:
-            image = image[..., 0]
+        image = check_image(image, name=name)
         fitted = self.n_channels_
         if fitted == 0:
-            return channels_to_grey(image) if image.ndim == 3 else image
-        if image.ndim == 2:
-            return np.repeat(image[..., None], fitted, axis=2)
+            return convert_channels(image, "grey")
+        if fitted <= 4:
+            image = convert_channels(image, fitted)
         if image.shape[2] != fitted:
             raise ValueError(
                 f"{name} has {image.shape[2]} channels, but the detector was "

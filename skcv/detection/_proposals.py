@@ -38,7 +38,7 @@ from skcv.utils._sklearn import (
     check_is_fitted,
     validate_params,
 )
-from skcv.utils._validation import channels_to_grey, check_image
+from skcv.utils._validation import channels_to_grey, check_image, convert_channels
 
 __all__ = ["RegionProposalDetector", "selective_search"]
 
@@ -423,13 +423,10 @@ def selective_search(
     >>> bool(((boxes == (20, 10, 45, 25)).all(axis=1)).any())  # the rectangle's box
     True
     """
-    image = check_image(image, channels=(1, 3, 4))
+    image = convert_channels(check_image(image), 3)
     scales = _check_scales(scale)
     pairs = _check_strategies(strategies)
     rng = check_random_state(random_state)
-    if image.ndim == 2:
-        image = image[..., None]
-    image = image[..., :3] if image.shape[2] >= 3 else np.repeat(image, 3, axis=2)
     image = np.asarray(image, dtype=np.float64)
     if image.min() < 0 or image.max() > 1:  # felzenszwalb and the bins need [0, 1]
         lo, hi = image.min(), image.max()

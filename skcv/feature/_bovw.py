@@ -190,6 +190,7 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
     """
 
     _allows_variable_size = True
+    _lazy_path_fit = True  # fit samples descriptors batch by batch (_map)
 
     _parameter_constraints: dict = {
         "detector": [StrOptions(set(_DETECTORS))],
@@ -271,7 +272,7 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, H, W[, C]), list of images, or (n_samples, H*W*C)
-            Training images (see :mod:`skcv.base` for the three forms).
+            Training images (see :mod:`skcv.base` for the four forms).
         y : None
             Ignored.
 
@@ -329,8 +330,9 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
         takes effect; each worker receives only its own batch of images.
         """
         slices = list(gen_batches(len(images), self.batch_size))
-        calls = [(images[s], per_image_values[s], *args) for s in slices]
-        if effective_n_jobs(self.n_jobs) == 1 or len(calls) == 1:
+        # A generator: lazily decoded path input holds one batch at a time.
+        calls = ((images[s], per_image_values[s], *args) for s in slices)
+        if effective_n_jobs(self.n_jobs) == 1 or len(slices) == 1:
             return [func(*call) for call in calls]
         return Parallel(n_jobs=self.n_jobs)(delayed(func)(*call) for call in calls)
 

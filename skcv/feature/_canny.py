@@ -184,6 +184,10 @@ class CannyEdgeDetector(ImageTransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
 
     @property
+    def _lazy_path_fit(self):  # the histogram's fit reads no image
+        return self.output == "histogram"
+
+    @property
     def _allows_variable_size(self):
         # Histograms have a fixed length for any image size; edge maps do not.
         return getattr(self, "output", "edges") == "histogram"
@@ -246,7 +250,7 @@ class CannyEdgeDetector(ImageTransformerMixin, BaseEstimator):
         -------
         X_out : ndarray of shape (n, n_features_out_)
             Edge maps as 0/1 (``"edges"``) or edge densities (``"histogram"``),
-            float32 for float32/uint8 input, float64 otherwise.
+            float32 for float32/integer input, float64 otherwise.
         """
         check_is_fitted(self)
         images = self._validate_images(X, reset=False)

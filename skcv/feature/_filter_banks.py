@@ -522,6 +522,14 @@ def _reflect_index(n: int, before: int, after: int) -> np.ndarray:
     return np.where(idx >= n, 2 * n - 1 - idx, idx)
 
 
+def _fft_bucket(n: int) -> int:
+    """Smallest fast real-FFT length ``>= n`` on a ladder ~20% apart (>= 64)."""
+    if n <= 64:
+        return sp_fft.next_fast_len(n, real=True)
+    step = int(np.ceil(np.log(n / 64) / np.log(1.2) - 1e-9))
+    return sp_fft.next_fast_len(max(n, int(np.ceil(64 * 1.2**step))), real=True)
+
+
 class _BankSpectra:
     """A bank with its conjugate kernel spectra cached per FFT size."""
 
@@ -535,11 +543,16 @@ class _BankSpectra:
         self._lock = threading.Lock()
 
     def fft_shape(self, shape: tuple[int, int]) -> tuple[int, int]:
+        """FFT size for an image: the padded size rounded up to a bucket.
+
+        The buckets (:func:`_fft_bucket`) are a ladder of fast FFT lengths about
+        20% apart, so that images of many sizes share a few cached spectra at
+        the price of at most 20% more FFT length per axis (measured on 48 varied
+        photographs: 1.2-1.4x the per-image cost of one size with exact sizes,
+        1.0-1.2x with this ladder, benchmarks/bench_io_varied.py).
+        """
         kh, kw = self.bank.shape[1:]
-        return (
-            sp_fft.next_fast_len(shape[0] + kh - 1, real=True),
-            sp_fft.next_fast_len(shape[1] + kw - 1, real=True),
-        )
+        return (_fft_bucket(shape[0] + kh - 1), _fft_bucket(shape[1] + kw - 1))
 
     def spectra(self, fshape: tuple[int, int]) -> np.ndarray:
         with self._lock:
@@ -547,8 +560,12 @@ class _BankSpectra:
             if spec is not None:
                 self._spectra.move_to_end(fshape)
                 return spec
-        spec = np.conj(sp_fft.rfft2(self.bank, s=fshape, axes=(-2, -1)))
-        spec = spec.astype(np.complex64, copy=False)
+        # rfft2 of the zero-padded kernels, pruned: the real pass along the rows
+        # transforms only the kh rows of each kernel, not the fshape[0] padded
+        # ones (about 2x faster for a 49x49 bank at 512x450, the same values).
+        spec = sp_fft.rfft(self.bank, n=fshape[1], axis=-1)
+        spec = sp_fft.fft(spec, n=fshape[0], axis=-2, overwrite_x=True)
+        spec = np.conj(spec, out=spec).astype(np.complex64, copy=False)
         with self._lock:
             self._spectra[fshape] = spec
             while len(self._spectra) > self.max_shapes:

@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator
 
 from skcv.base import ImageTransformerMixin
 from skcv.utils._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
-from skcv.utils._validation import check_image
+from skcv.utils._validation import check_image, convert_images
 
 __all__ = ["GISTExtractor", "gist"]
 
@@ -126,8 +126,8 @@ def _normalised_input(image, size: int, color: bool, dtype) -> np.ndarray:
     img = np.asarray(image, dtype=dtype)
     if img.ndim == 2:
         img = img[..., None]
-    if not color:
-        img = img.mean(axis=2, keepdims=True)
+    if not color:  # LMgist's channel mean, alpha dropped (channel rule)
+        img = img[..., : 1 if img.shape[2] == 2 else 3].mean(axis=2, keepdims=True)
     return _resize_crop(img, size).astype(dtype, copy=False)
 
 
@@ -689,6 +689,10 @@ class GISTExtractor(ImageTransformerMixin, BaseEstimator):
 
     _allows_variable_size = True
 
+    @property
+    def _lazy_path_fit(self):  # fit reads only the first image's channels
+        return not self.color
+
     _parameter_constraints: dict = {
         "orientations_per_scale": ["array-like"],
         "n_blocks": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -751,7 +755,7 @@ class GISTExtractor(ImageTransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n, H, W[, C]), list of images, or (n, H*W*C)
-            Images in any of the three input forms.
+            Images in any of the four input forms (file paths included).
         y : None
             Ignored.
 
@@ -772,7 +776,8 @@ class GISTExtractor(ImageTransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n, H, W[, C]), list of images, or (n, H*W*C)
-            Images in any of the three input forms; sizes may differ from ``fit``.
+            Images in any of the four input forms (file paths included); sizes
+            may differ from ``fit``.
 
         Returns
         -------
@@ -782,10 +787,9 @@ class GISTExtractor(ImageTransformerMixin, BaseEstimator):
         check_is_fitted(self)
         images = self._validate_images(X, reset=False)
         if self.color and self._n_channels(images) != self.n_channels_:
-            raise ValueError(
-                f"X has images with {self._n_channels(images)} channels, but "
-                f"GISTExtractor(color=True) was fitted on {self.n_channels_}."
-            )
+            # The channel rule: grey repeated, colour to luma, alpha dropped.
+            target = self.n_channels_ if self.n_channels_ > 1 else "grey"
+            images = convert_images(images, target)
         params = self._params()
         dtype = np.float32 if images[0].dtype == np.float32 else np.float64
         n = len(images)

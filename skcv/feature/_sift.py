@@ -313,7 +313,7 @@ def dense_sift(
     1.0
     """
     sizes = _check_patch_sizes(patch_size, n_spatial_bins)
-    image = _to_gray(check_image(image, name="image", channels=(1, 3, 4)))
+    image = _to_gray(check_image(image, name="image"))
     height, width = image.shape
     pad_r = max(max(sizes) - height, 0)
     pad_c = max(max(sizes) - width, 0)
@@ -440,9 +440,7 @@ def sift(
     """
     from skimage.feature import SIFT
 
-    image = _to_gray(check_image(image, name="image", channels=(1, 3, 4))).astype(
-        np.float64
-    )
+    image = _to_gray(check_image(image, name="image")).astype(np.float64)
     # skimage needs a few pixels per octave; small images are symmetric-padded.
     short = [max(16 - n, 0) for n in image.shape]
     pad = [(s // 2, s - s // 2) for s in short]

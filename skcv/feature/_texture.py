@@ -73,6 +73,21 @@ def _grey_batches(images, batch_size):
             yield _to_grey(im[None])
 
 
+def _size_order(images, filters) -> np.ndarray | None:
+    """Order of a list of images that groups equal FFT sizes (None for a batch).
+
+    Processed in this order, images of many sizes compute each cached filter
+    spectrum once per size bucket instead of thrashing the small cache.
+    """
+    if isinstance(images, np.ndarray):
+        return None
+    if not isinstance(images, list):  # lazily decoded files: keep their order
+        return np.arange(len(images))
+    spectra = _spectra_for(filters)
+    keys = [spectra.fft_shape(im.shape[:2]) for im in images]
+    return np.array(sorted(range(len(images)), key=keys.__getitem__), dtype=np.intp)
+
+
 def _out_dtype(images):
     dtype = images.dtype if isinstance(images, np.ndarray) else images[0].dtype
     return dtype if dtype in (np.float32, np.float64) else np.float64
@@ -85,13 +100,24 @@ def _cells(n: int, k: int) -> list[tuple[int, int]]:
     return [(int(a), int(min(b, n))) for a, b in zip(starts, ends, strict=True)]
 
 
-def _run_batches(func, images, batch_size, n_jobs):
+def _run_batches(func, images, batch_size, n_jobs, filters):
+    """``func`` on every grey batch; one row block per image, in input order."""
     from joblib import Parallel, delayed, effective_n_jobs
 
+    order = _size_order(images, filters)
+    if order is not None:
+        images = [images[i] for i in order]
     batches = list(_grey_batches(images, batch_size))
     if effective_n_jobs(n_jobs) == 1 or len(batches) == 1:
-        return [func(b) for b in batches]
-    return Parallel(n_jobs=n_jobs)(delayed(func)(b) for b in batches)
+        parts = [func(b) for b in batches]
+    else:
+        parts = Parallel(n_jobs=n_jobs)(delayed(func)(b) for b in batches)
+    if order is not None:
+        restored = [None] * len(parts)
+        for part, i in zip(parts, order, strict=True):
+            restored[i] = part
+        parts = restored
+    return parts
 
 
 class _BankMixin:
@@ -202,6 +228,7 @@ class FilterBankExtractor(_BankMixin, ImageTransformerMixin, BaseEstimator):
     """
 
     _allows_variable_size = True
+    _lazy_path_fit = True  # fit reads its images one batch at a time
 
     _parameter_constraints: dict = {
         "bank": _BANK_CONSTRAINT,
@@ -320,7 +347,9 @@ class FilterBankExtractor(_BankMixin, ImageTransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "filters_")
         images = self._validate_images(X, reset=False)
-        parts = _run_batches(self._batch_features, images, self.batch_size, self.n_jobs)
+        parts = _run_batches(
+            self._batch_features, images, self.batch_size, self.n_jobs, self.filters_
+        )
         return np.concatenate(parts, axis=0).astype(_out_dtype(images), copy=False)
 
     def get_feature_names_out(self, input_features=None):
@@ -475,6 +504,7 @@ class TextonEncoder(_BankMixin, ImageTransformerMixin, BaseEstimator):
     """
 
     _allows_variable_size = True
+    _lazy_path_fit = True  # fit reads its images one batch at a time
 
     _parameter_constraints: dict = {
         "bank": _BANK_CONSTRAINT,
@@ -568,8 +598,9 @@ class TextonEncoder(_BankMixin, ImageTransformerMixin, BaseEstimator):
             groups = np.zeros(n, dtype=np.intp)
         if isinstance(images, np.ndarray):
             slices = list(gen_batches(n, self.batch_size))
-        else:
-            slices = [slice(i, i + 1) for i in range(n)]
+        else:  # grouped by FFT size (see _size_order); samples keep input order
+            order = _size_order(images, self.filters_)
+            slices = [slice(i, i + 1) for i in order]
 
         def job(s):
             if isinstance(images, np.ndarray):
@@ -584,6 +615,12 @@ class TextonEncoder(_BankMixin, ImageTransformerMixin, BaseEstimator):
             parts = [job(s) for s in slices]
         else:
             parts = Parallel(n_jobs=self.n_jobs)(delayed(job)(s) for s in slices)
+        parts = [
+            p
+            for _, p in sorted(
+                zip(slices, parts, strict=True), key=lambda t: t[0].start
+            )
+        ]
         samples = [v for part in parts for v in part]
         textons, labels = [], []
         for g in range(int(groups.max()) + 1):
@@ -641,7 +678,9 @@ class TextonEncoder(_BankMixin, ImageTransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "textons_")
         images = self._validate_images(X, reset=False)
-        parts = _run_batches(self._histograms, images, self.batch_size, self.n_jobs)
+        parts = _run_batches(
+            self._histograms, images, self.batch_size, self.n_jobs, self.filters_
+        )
         return np.concatenate(parts, axis=0).astype(_out_dtype(images), copy=False)
 
     def get_feature_names_out(self, input_features=None):

@@ -278,8 +278,8 @@ def _fft_correlate(image, kernel, pad_mode, cval, origins):
     return out.astype(image.dtype, copy=False)
 
 
-def _correlate(image, kernel, mode, cval, method, *, convolution: bool):
-    image = check_image(image)
+def _correlate(image, kernel, mode, cval, method, channel_axis, *, convolution):
+    image = check_image(image, channel_axis=channel_axis)
     scipy_mode, pad_mode, cval = _check_mode(mode, cval)
     if method not in _METHODS:
         raise ValueError(f"method must be one of {list(_METHODS)}; got {method!r}.")
@@ -348,11 +348,15 @@ _SHARED_DOC = """Parameters
         ``"auto"`` uses two 1-D passes when the kernel has rank 1 (SVD test) or is
         given as two 1-D kernels, the FFT for non-separable kernels of at least
         ``FFT_MIN_TAPS`` (225) taps, and direct summation otherwise.
+    channel_axis : {None, -1}, default=None
+        None: the last axis of a 3-D image is read as channels only when it has
+        at most 4 entries (a longer one, as in a batch ``(n, H, W)``, raises);
+        -1: the last axis holds channels, however many.
 
     Returns
     -------
     filtered : ndarray, same shape as ``image``
-        Float32 for float32/uint8 input, float64 otherwise.
+        Float32 for float32/integer input, float64 otherwise.
 """
 
 
@@ -362,6 +366,8 @@ def correlate(
     mode: str = "reflect",
     cval: float = 0.0,
     method: str = "auto",
+    *,
+    channel_axis: int | None = None,
 ) -> np.ndarray:
     """Cross-correlate an image with a kernel (the kernel is not flipped).
 
@@ -396,7 +402,9 @@ def correlate(
     >>> correlate(image, [[1.0, 0.0, 0.0]], mode="replicate")
     array([[0., 0., 1., 2.]])
     """
-    return _correlate(image, kernel, mode, cval, method, convolution=False)
+    return _correlate(
+        image, kernel, mode, cval, method, channel_axis, convolution=False
+    )
 
 
 def convolve(
@@ -405,6 +413,8 @@ def convolve(
     mode: str = "reflect",
     cval: float = 0.0,
     method: str = "auto",
+    *,
+    channel_axis: int | None = None,
 ) -> np.ndarray:
     """Convolve an image with a kernel (true convolution: the kernel is flipped).
 
@@ -441,7 +451,7 @@ def convolve(
     >>> convolve(image, [[0.5, 0.5]], mode="replicate")  # even kernel
     array([[0.5, 1.5, 2.5, 3. ]])
     """
-    return _correlate(image, kernel, mode, cval, method, convolution=True)
+    return _correlate(image, kernel, mode, cval, method, channel_axis, convolution=True)
 
 
 if correlate.__doc__:  # None under python -OO

@@ -84,7 +84,14 @@ def _median(images, size, mode, cval, axes):
     return ndi.median_filter(images, size=tuple(footprint), mode=mode, cval=cval)
 
 
-def mean_filter(image, size: int = 3, *, mode: str = "reflect", cval: float = 0.0):
+def mean_filter(
+    image,
+    size: int = 3,
+    *,
+    mode: str = "reflect",
+    cval: float = 0.0,
+    channel_axis: int | None = None,
+):
     """Replace each pixel by the mean of its ``size x size`` neighbourhood.
 
     Parameters
@@ -98,6 +105,10 @@ def mean_filter(image, size: int = 3, *, mode: str = "reflect", cval: float = 0.
         Border mode, as in :func:`skcv.filters.convolve`.
     cval : float, default=0.0
         Fill value for ``mode="constant"``.
+    channel_axis : {None, -1}, default=None
+        None: the last axis of a 3-D image is read as channels only when it has
+        at most 4 entries (a longer one, as in a batch ``(n, H, W)``, raises);
+        -1: the last axis holds channels, however many.
 
     Returns
     -------
@@ -116,14 +127,19 @@ def mean_filter(image, size: int = 3, *, mode: str = "reflect", cval: float = 0.
     >>> mean_filter(np.eye(3), 3, mode="zero")[1, 1].round(4)
     np.float64(0.3333)
     """
-    image = check_image(image)
+    image = check_image(image, channel_axis=channel_axis)
     size = _check_size(size)
     scipy_mode, _, cval = _check_mode(mode, cval)
     return _mean(image, size, scipy_mode, cval, (0, 1))
 
 
 def gaussian_filter(
-    image, sigma: float = 1.0, *, mode: str = "reflect", cval: float = 0.0
+    image,
+    sigma: float = 1.0,
+    *,
+    mode: str = "reflect",
+    cval: float = 0.0,
+    channel_axis: int | None = None,
 ):
     """Smooth an image with a Gaussian of standard deviation ``sigma``.
 
@@ -139,6 +155,10 @@ def gaussian_filter(
         Border mode, as in :func:`skcv.filters.convolve`.
     cval : float, default=0.0
         Fill value for ``mode="constant"``.
+    channel_axis : {None, -1}, default=None
+        None: the last axis of a 3-D image is read as channels only when it has
+        at most 4 entries (a longer one, as in a batch ``(n, H, W)``, raises);
+        -1: the last axis holds channels, however many.
 
     Returns
     -------
@@ -161,14 +181,21 @@ def gaussian_filter(
     >>> out.dtype, round(float(out.sum()), 6)
     (dtype('float32'), 1.0)
     """
-    image = check_image(image)
+    image = check_image(image, channel_axis=channel_axis)
     sigma = _check_sigma(sigma)
     scipy_mode, _, cval = _check_mode(mode, cval)
     g = _gaussian_1d(sigma, None)
     return separable_correlate(image, g, g, scipy_mode, cval)
 
 
-def median_filter(image, size: int = 3, *, mode: str = "reflect", cval: float = 0.0):
+def median_filter(
+    image,
+    size: int = 3,
+    *,
+    mode: str = "reflect",
+    cval: float = 0.0,
+    channel_axis: int | None = None,
+):
     """Replace each pixel by the median of its ``size x size`` neighbourhood.
 
     Parameters
@@ -182,6 +209,10 @@ def median_filter(image, size: int = 3, *, mode: str = "reflect", cval: float = 
         Border mode, as in :func:`skcv.filters.convolve`.
     cval : float, default=0.0
         Fill value for ``mode="constant"``.
+    channel_axis : {None, -1}, default=None
+        None: the last axis of a 3-D image is read as channels only when it has
+        at most 4 entries (a longer one, as in a batch ``(n, H, W)``, raises);
+        -1: the last axis holds channels, however many.
 
     Returns
     -------
@@ -205,7 +236,7 @@ def median_filter(image, size: int = 3, *, mode: str = "reflect", cval: float = 
     >>> float(median_filter(image, 3).max())
     0.0
     """
-    image = check_image(image)
+    image = check_image(image, channel_axis=channel_axis)
     size = _check_size(size)
     scipy_mode, _, cval = _check_mode(mode, cval)
     return _median(image, size, scipy_mode, cval, (0, 1))
@@ -314,7 +345,7 @@ class Denoiser(ImageTransformerMixin, BaseEstimator):
         Returns
         -------
         X_denoised : ndarray of shape (n, H*W*C)
-            The denoised images as rows (float32 for float32/uint8 input).
+            The denoised images as rows (float32 for float32/integer input).
         """
         check_is_fitted(self)
         images = self._validate_images(X, reset=False)

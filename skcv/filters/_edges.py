@@ -334,7 +334,7 @@ def canny(
     >>> edges.shape, edges.dtype, int(edges[10].sum())
     ((20, 20), dtype('bool'), 2)
     """
-    image = check_image(image, channels=(1, 3, 4))
+    image = check_image(image)
     sigma = _check_sigma(sigma)
     scipy_mode, _, cval = _check_mode(mode, cval)
     image = _to_grey(image).astype(np.float32, copy=False)

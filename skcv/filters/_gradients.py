@@ -17,6 +17,7 @@ def image_gradients(
     *,
     mode: str = "reflect",
     cval: float = 0.0,
+    channel_axis: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of one image by derivative-of-Gaussian filtering.
 
@@ -32,6 +33,10 @@ def image_gradients(
         Border mode, as in :func:`skcv.filters.convolve`.
     cval : float, default=0.0
         Fill value for ``mode="constant"``.
+    channel_axis : {None, -1}, default=None
+        None: the last axis of a 3-D image is read as channels only when it has
+        at most 4 entries (a longer one, as in a batch ``(n, H, W)``, raises);
+        -1: the last axis holds channels, however many.
 
     Returns
     -------
@@ -71,7 +76,7 @@ def image_gradients(
     >>> round(float(gx[8, 8]) * 16, 4), abs(float(gy[8, 8])), abs(float(ori[8, 8]))
     (1.0, 0.0, 0.0)
     """
-    image = check_image(image)
+    image = check_image(image, channel_axis=channel_axis)
     sigma = _check_sigma(sigma)
     scipy_mode, _, cval = _check_mode(mode, cval)
     g = _gaussian_1d(sigma, None)

@@ -21,20 +21,29 @@ def _check_fraction(value, name: str) -> float:
 
 
 def add_gaussian_noise(
-    image, sigma: float = 0.1, *, clip: bool = True, random_state=None
+    image,
+    sigma: float = 0.1,
+    *,
+    clip: bool = True,
+    random_state=None,
+    channel_axis: int | None = None,
 ) -> np.ndarray:
     """Add i.i.d. zero-mean Gaussian noise to every pixel value.
 
     Parameters
     ----------
     image : array-like of shape (H, W) or (H, W, C)
-        Image with values in [0, 1] (uint8 is scaled to [0, 1] float32).
+        Image with values in [0, 1] (integers are scaled to [0, 1] float32).
     sigma : float, default=0.1
         Standard deviation of the noise, in intensity units.
     clip : bool, default=True
         Clip the result to [0, 1].
     random_state : int, RandomState instance or None, default=None
         Seed or generator for reproducible noise.
+    channel_axis : {None, -1}, default=None
+        None: the last axis of a 3-D image is read as channels only when it has
+        at most 4 entries (a longer one, as in a batch ``(n, H, W)``, raises);
+        -1: the last axis holds channels, however many.
 
     Returns
     -------
@@ -55,7 +64,7 @@ def add_gaussian_noise(
     >>> round(float(noisy.std()), 2)
     0.1
     """
-    image = check_image(image)
+    image = check_image(image, channel_axis=channel_axis)
     if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real):
         raise TypeError(f"sigma must be a non-negative real number; got {sigma!r}.")
     if not (np.isfinite(sigma) and sigma >= 0):
@@ -68,14 +77,19 @@ def add_gaussian_noise(
 
 
 def add_salt_and_pepper(
-    image, amount: float = 0.05, salt_vs_pepper: float = 0.5, *, random_state=None
+    image,
+    amount: float = 0.05,
+    salt_vs_pepper: float = 0.5,
+    *,
+    random_state=None,
+    channel_axis: int | None = None,
 ) -> np.ndarray:
     """Set a random fraction of the pixels to white (salt) or black (pepper).
 
     Parameters
     ----------
     image : array-like of shape (H, W) or (H, W, C)
-        Image with values in [0, 1] (uint8 is scaled to [0, 1] float32).
+        Image with values in [0, 1] (integers are scaled to [0, 1] float32).
     amount : float, default=0.05
         Fraction of pixel positions corrupted (all channels of a pixel together).
     salt_vs_pepper : float, default=0.5
@@ -83,6 +97,10 @@ def add_salt_and_pepper(
         become 0 (pepper).
     random_state : int, RandomState instance or None, default=None
         Seed or generator for reproducible noise.
+    channel_axis : {None, -1}, default=None
+        None: the last axis of a 3-D image is read as channels only when it has
+        at most 4 entries (a longer one, as in a batch ``(n, H, W)``, raises);
+        -1: the last axis holds channels, however many.
 
     Returns
     -------
@@ -103,7 +121,7 @@ def add_salt_and_pepper(
     >>> int((noisy == 1).sum() + (noisy == 0).sum())
     10
     """
-    image = check_image(image)
+    image = check_image(image, channel_axis=channel_axis)
     amount = _check_fraction(amount, "amount")
     salt_vs_pepper = _check_fraction(salt_vs_pepper, "salt_vs_pepper")
     rng = check_random_state(random_state)
@@ -118,17 +136,27 @@ def add_salt_and_pepper(
     return noisy
 
 
-def add_impulse_noise(image, amount: float = 0.05, *, random_state=None) -> np.ndarray:
+def add_impulse_noise(
+    image,
+    amount: float = 0.05,
+    *,
+    random_state=None,
+    channel_axis: int | None = None,
+) -> np.ndarray:
     """Set a random fraction of the pixels to white (positive impulses only).
 
     Parameters
     ----------
     image : array-like of shape (H, W) or (H, W, C)
-        Image with values in [0, 1] (uint8 is scaled to [0, 1] float32).
+        Image with values in [0, 1] (integers are scaled to [0, 1] float32).
     amount : float, default=0.05
         Fraction of pixel positions set to 1.
     random_state : int, RandomState instance or None, default=None
         Seed or generator for reproducible noise.
+    channel_axis : {None, -1}, default=None
+        None: the last axis of a 3-D image is read as channels only when it has
+        at most 4 entries (a longer one, as in a batch ``(n, H, W)``, raises);
+        -1: the last axis holds channels, however many.
 
     Returns
     -------
@@ -147,5 +175,9 @@ def add_impulse_noise(image, amount: float = 0.05, *, random_state=None) -> np.n
     20
     """
     return add_salt_and_pepper(
-        image, amount=amount, salt_vs_pepper=1.0, random_state=random_state
+        image,
+        amount=amount,
+        salt_vs_pepper=1.0,
+        random_state=random_state,
+        channel_axis=channel_axis,
     )

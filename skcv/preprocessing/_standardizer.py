@@ -224,7 +224,7 @@ class ImageStandardizer(PreservesFloatDtypeMixin, ImageTransformerMixin, BaseEst
         -------
         X_new : ndarray of shape (n_samples, H*W*C)
             Standardised images as rows (reshape with ``image_shape_`` to get
-            images back); float32 for float32 or uint8 input.
+            images back); float32 for float32 or integer input.
         """
         check_is_fitted(self)
         images = self._validate_images(X, reset=False)

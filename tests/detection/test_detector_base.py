@@ -70,8 +70,12 @@ def test_channels_are_matched_the_same_way(cls):
     X, y = _patches(colour=True)
     det = cls(LogisticRegression()).fit(X, y)
     assert det.n_channels_ == 3
-    with pytest.raises(ValueError, match="image has 4 channels, but the detector"):
-        det.detect(np.zeros((24, 24, 4)))
+    # the channel rule: alpha is dropped; more than 4 channels is a batch
+    rgb = _image(colour=True)
+    rgba = np.dstack([rgb, np.full(rgb.shape[:2], 0.3)])
+    np.testing.assert_array_equal(det.detect(rgba)[0], det.detect(rgb)[0])
+    with pytest.raises(ValueError, match="image has shape .* probably a batch"):
+        det.detect(np.zeros((24, 24, 6)))
     # a grey image (2-D or one channel) is repeated over the three channels
     a, b = det.detect(_image()), det.detect(_image()[..., None])
     np.testing.assert_array_equal(a[0], b[0])

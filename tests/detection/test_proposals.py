@@ -371,11 +371,12 @@ def test_channel_mismatch_at_detect_raises():
     colour = RegionProposalDetector(LogisticRegression()).fit(
         np.repeat(X[..., None], 3, axis=-1), y
     )
-    with pytest.raises(
-        ValueError,
-        match="image has 4 channels, but the detector was fitted on patches with 3",
-    ):
-        colour.detect(np.zeros((32, 32, 4)))
+    with pytest.raises(ValueError, match="image has shape .* probably a batch"):
+        colour.detect(np.zeros((32, 32, 5)))
+    # alpha is dropped (the channel rule of skcv.utils.convert_channels)
+    rgb = np.dstack([_scene(0)] * 3)
+    rgba = np.dstack([rgb, np.zeros(rgb.shape[:2])])
+    np.testing.assert_array_equal(colour.detect(rgba)[0], colour.detect(rgb)[0])
     # grey <-> colour are converted, not refused
     scene = _scene(0)
     grey = RegionProposalDetector(LogisticRegression()).fit(X, y)

@@ -165,11 +165,11 @@ def test_detect_errors(square_detector):
         square_detector.detect(np.zeros(10))
     with pytest.raises(ValueError, match="images must be a batch"):
         square_detector.detect_batch(np.zeros((10, 10)))
-    colour = SlidingWindowDetector(LogisticRegression()).fit(
-        np.random.default_rng(0).random((10, 8, 8, 3)), np.arange(10) % 2
+    stack = SlidingWindowDetector(LogisticRegression()).fit(
+        np.random.default_rng(0).random((10, 8, 8, 5)), np.arange(10) % 2
     )
-    with pytest.raises(ValueError, match="fitted on patches with 3"):
-        colour.detect(np.zeros((10, 10, 4)))
+    with pytest.raises(ValueError, match="fitted on patches with 5"):
+        stack.detect(np.zeros((10, 10, 3)))
     with pytest.raises(ValueError, match="same number of samples"):
         SlidingWindowDetector(LogisticRegression()).fit(np.zeros((4, 8, 8)), [0, 1])
 

@@ -288,8 +288,16 @@ def test_colour_transformer(camera):
     out = ext.fit_transform(rgb[None])
     assert out.shape == (1, 960) and ext.n_channels_ == 3
     assert ext.get_feature_names_out()[320] == "gist_c1_s0_o0_b0"
-    with pytest.raises(ValueError, match="channels"):
-        ext.transform(camera[None])
+    # The channel rule: a grey image is repeated over the fitted RGB channels.
+    grey = ext.transform(camera[None])
+    np.testing.assert_allclose(
+        grey, ext.transform(np.repeat(camera[None, ..., None], 3, axis=3))
+    )
+    # A list mixing grey, RGB and RGBA images of different sizes is accepted.
+    rgba = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
+    mixed = ext.transform([camera, rgb, rgba])
+    np.testing.assert_allclose(mixed[0], grey[0], rtol=1e-5)
+    np.testing.assert_allclose(mixed[2], mixed[1], rtol=1e-6)
 
 
 def test_pandas_output(camera):

@@ -25,9 +25,67 @@ def test_float_dtype_kept(dtype):
     assert check_images(np.zeros((2, 3, 3), dtype)).dtype == dtype
 
 
-def test_int_becomes_float64_unscaled():
-    out = check_image(np.full((2, 2), 7, dtype=np.int64))
-    assert out.dtype == np.float64 and out[0, 0] == 7
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32, np.uint64])
+def test_unsigned_scaled_by_range(dtype):
+    top = np.iinfo(dtype).max
+    out = check_image(np.array([[0, top // 2, top]], dtype=dtype))
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, [[0.0, (top // 2) / top, 1.0]], rtol=1e-6)
+    batch = check_images(np.full((2, 3, 3), top, dtype=dtype))
+    assert batch.dtype == np.float32 and batch.max() == 1.0
+
+
+def test_bool_becomes_zero_one_float32():
+    out = check_image(np.array([[True, False]]))
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, [[1.0, 0.0]])
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64])
+def test_signed_0_255_read_as_8_bit(dtype):
+    values = np.arange(0, 128, dtype=dtype).reshape(8, 16)
+    out = check_image(values)
+    np.testing.assert_array_equal(out, check_image(values.astype(np.uint8)))
+    assert out.dtype == np.float32
+    # np.array of Python lists (int64): equal to the uint8 image, not all white.
+    rgb = np.random.default_rng(0).integers(0, 256, (6, 5, 3))
+    np.testing.assert_array_equal(check_image(rgb), check_image(rgb.astype("u1")))
+    assert check_image(rgb).max() <= 1.0
+
+
+@pytest.mark.parametrize("bad, value", [(-1, "-1"), (256, "256"), (40000, "40000")])
+def test_signed_outside_8_bit_raises(bad, value):
+    img = np.zeros((3, 3), dtype=np.int32)
+    img[1, 1] = bad
+    with pytest.raises(ValueError, match=rf"image has signed integer .* {value}:"):
+        check_image(img)
+    with pytest.raises(ValueError, match=r"X has signed integer.*uint16"):
+        check_images(np.stack([img, img]))
+    with pytest.raises(ValueError, match=r"X\[1\] has signed integer"):
+        check_images([np.zeros((3, 3), int), img])
+
+
+def test_object_arrays_follow_the_rule_of_their_entries():
+    as_uint8 = check_image(np.array([[0, 51, 255]], dtype=np.uint8))
+    np.testing.assert_array_equal(
+        check_image(np.array([[0, 51, 255]], dtype=object)), as_uint8
+    )
+    assert check_image(np.array([[0.5, 1.0]], dtype=object)).dtype == np.float64
+
+
+def test_signed_zero_one_image_is_ambiguous():
+    with pytest.raises(ValueError, match="image is a signed integer image of 0s and"):
+        check_image(np.eye(4, dtype=np.int64))
+    # the same values as bool or uint8 are unambiguous; all zeros are black anyway
+    np.testing.assert_array_equal(check_image(np.eye(4, dtype=bool)), np.eye(4))
+    assert check_image(np.eye(4, dtype=np.uint8)).max() == np.float32(1 / 255)
+    assert check_image(np.zeros((4, 4), np.int64)).max() == 0
+
+
+def test_float16_to_float32_and_complex_rejected():
+    assert check_image(np.zeros((2, 2), np.float16)).dtype == np.float32
+    with pytest.raises(TypeError, match="image must hold real numbers"):
+        check_image(np.zeros((2, 2), complex))
 
 
 @pytest.mark.parametrize(
@@ -86,8 +144,8 @@ def test_check_images_lists():
     assert isinstance(out, list) and out[1].shape == (6, 5)
     with pytest.raises(ValueError, match="different sizes"):
         check_images([np.zeros((4, 4)), np.ones((6, 5))], allow_list=False)
-    with pytest.raises(ValueError, match="mixes grey and colour"):
-        check_images([np.zeros((4, 4)), np.ones((6, 5, 3))])
+    mixed = check_images([np.zeros((4, 4)), np.ones((6, 5, 3))])
+    assert [im.shape for im in mixed] == [(4, 4, 3), (6, 5, 3)]
     with pytest.raises(ValueError, match=r"X\[1\] contains NaN"):
         check_images([np.zeros((4, 4)), np.full((6, 5), np.nan)])
 
