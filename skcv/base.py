@@ -138,6 +138,23 @@ class ImageInputMixin:
     Set the class attribute ``_allows_variable_size = True`` when the algorithm
     resizes or pools, so that lists of images of different sizes and batches of
     another size are accepted in ``transform``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> from skcv.base import ImageInputMixin
+    >>> class ImageCounter(ImageInputMixin, BaseEstimator):
+    ...     def __init__(self, image_shape=None):
+    ...         self.image_shape = image_shape
+    ...
+    ...     def fit(self, X, y=None):
+    ...         self.n_images_ = len(self._validate_images(X, reset=True))
+    ...         return self
+    >>> rows = np.zeros((5, 12), dtype=np.uint8)  # 5 flattened 2x2 RGB images
+    >>> counter = ImageCounter(image_shape=(2, 2, 3)).fit(rows)
+    >>> counter.n_images_, counter.image_shape_, counter.n_features_in_
+    (5, (2, 2, 3), 12)
     """
 
     _allows_variable_size = False
