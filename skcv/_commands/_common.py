@@ -18,6 +18,20 @@ MODEL_HELP = {
 }
 
 
+def add_reading_options(parser) -> None:
+    """Add the options of commands that read a model file and images."""
+    parser.add_argument(
+        "--batch-size", type=int, default=64, help="images decoded at a time"
+    )
+    parser.add_argument(
+        "--trusted",
+        action="append",
+        default=[],
+        help="a type name to trust in the model file (repeatable)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def error(message: str):
     """Return the CLI's one-line error (imported late: _cli imports commands)."""
     from skcv._cli import CLIError

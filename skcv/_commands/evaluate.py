@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from skcv._commands._common import error, load, load_folder, predict_files
+from skcv._commands._common import (
+    add_reading_options,
+    error,
+    load,
+    load_folder,
+    predict_files,
+)
 
 
 def add_arguments(parser) -> None:
@@ -19,16 +25,7 @@ def add_arguments(parser) -> None:
         "--output", default="confusion_matrix.png", help="confusion matrix figure"
     )
     parser.add_argument("--no-plot", action="store_true", help="do not save a figure")
-    parser.add_argument(
-        "--batch-size", type=int, default=64, help="images decoded at a time"
-    )
-    parser.add_argument(
-        "--trusted",
-        action="append",
-        default=[],
-        help="a type name to trust in the model file (repeatable)",
-    )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_reading_options(parser)
 
 
 def run(args) -> int:

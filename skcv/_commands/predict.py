@@ -11,7 +11,7 @@ import csv
 import sys
 from pathlib import Path
 
-from skcv._commands._common import error, load, predict_files
+from skcv._commands._common import add_reading_options, error, load, predict_files
 
 
 def add_arguments(parser) -> None:
@@ -21,16 +21,7 @@ def add_arguments(parser) -> None:
         "files", nargs="+", help="image files, or folders (searched recursively)"
     )
     parser.add_argument("--csv", default=None, help="write the lines to this file")
-    parser.add_argument(
-        "--batch-size", type=int, default=64, help="images decoded at a time"
-    )
-    parser.add_argument(
-        "--trusted",
-        action="append",
-        default=[],
-        help="a type name to trust in the model file (repeatable)",
-    )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_reading_options(parser)
 
 
 def _expand(items):
