@@ -14,6 +14,13 @@ skcv model's fit time to the FASTEST same-loss peer.
     python benchmarks/bench_linear.py [--data-home DIR] [--quick]
 
 ``--quick`` uses 5,000 training images.
+
+``--defaults`` compares every classifier with no arguments at all (what a new
+user gets) on the pixels mean-centred and divided by 255 (float64, as
+``X / 255.0`` gives): accuracy, fit time and each one's time over the faster
+of the two scikit-learn peers::
+
+    python benchmarks/bench_linear.py --data-home DIR --defaults [--n-train N]
 """
 
 import os
@@ -153,11 +160,87 @@ def main(argv=None):
         default=None,
         help="run only the models of one loss family (default: both)",
     )
+    p.add_argument(
+        "--defaults",
+        action="store_true",
+        help="every classifier with no arguments at all, on mean-centred pixels / 255",
+    )
+    p.add_argument(
+        "--dtype",
+        choices=("float64", "float32"),
+        default="float64",
+        help="--defaults: dtype of the pixels (float64: what X / 255.0 gives)",
+    )
     args = p.parse_args(argv)
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(args.threads):
-        run(args)
+        if args.defaults:
+            run_defaults(args)
+        else:
+            run(args)
+
+
+#: --defaults: name -> (loss family, estimator with no arguments at all).
+DEFAULT_MODELS = {
+    "skcv LinearSVMClassifier()": ("hinge", LinearSVMClassifier),
+    "sklearn SGDClassifier()": ("hinge", SGDClassifier),
+    "skcv SoftmaxClassifier()": ("softmax", SoftmaxClassifier),
+    "sklearn LogisticRegression()": ("softmax", LogisticRegression),
+}
+
+
+def run_defaults(args):
+    """Default vs default: no arguments, mean-centred pixels divided by 255.
+
+    The skcv classifiers' goal (issue 21): at least the test accuracy of their
+    same-loss peer (SGDClassifier() for the hinge loss, LogisticRegression() for
+    the softmax) in at most half the fit time of the faster of the two peers.
+    """
+    if not args.data_home:
+        sys.exit("CIFAR-10 needed: pass --data-home DIR or set SKCV_DATA")
+    X_all, y_all, X_test, y_test = load(args.data_home)
+    n_train = args.n_train or (5_000 if args.quick else 49_000)
+    dtype = np.dtype(args.dtype)
+    X_tr = X_all[:n_train].reshape(n_train, -1).astype(dtype)
+    mean = X_tr.mean(axis=0)
+    X_tr -= mean
+    X_tr /= 255
+    X_te = (X_test.reshape(len(X_test), -1).astype(dtype) - mean) / 255
+    y_tr = y_all[:n_train]
+    load_before = os.getloadavg()[0]
+    rows = []
+    for name, (family, cls) in DEFAULT_MODELS.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est, seconds, mib = measure(cls().fit, X_tr, y_tr)
+        rows.append(
+            {
+                "model": name,
+                "loss": family,
+                "test acc": est.score(X_te, y_test),
+                "fit s": seconds,
+                "peak MiB": mib,
+                "n_iter": int(np.max(getattr(est, "n_iter_", -1))),
+            }
+        )
+        print(rows[-1], flush=True)
+    peers = [r for r in rows if r["model"].startswith("sklearn")]
+    fastest = min(r["fit s"] for r in peers)
+    for r in rows:
+        same = [p for p in peers if p["loss"] == r["loss"]]
+        r["time / fastest peer"] = r["fit s"] / fastest
+        r["acc - same-loss peer"] = r["test acc"] - same[0]["test acc"]
+    print()
+    print(
+        f"CIFAR-10 pixels, {n_train} train / 10000 test, mean-centred and divided "
+        f"by 255, {dtype.name}; every estimator with no arguments; {machine_line()}; "
+        f"BLAS threads {args.threads}; 1-min load average {load_before:.2f} before, "
+        f"{os.getloadavg()[0]:.2f} after. Goal: skcv acc - peer >= 0 and time / "
+        "fastest peer <= 0.5."
+    )
+    print()
+    print(markdown_table(rows))
 
 
 def run(args):

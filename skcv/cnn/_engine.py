@@ -12,7 +12,7 @@ How an estimator uses it
    ``solver``, ``learning_rate_init``, ``momentum``, ``weight_decay``,
    ``lr_schedule``, ``augment``, ``early_stopping``, ``validation_fraction``,
    ``n_iter_no_change``, ``tol``, ``device``, ``precision``, ``channels_last``,
-   ``compile``, ``num_workers``, ``random_state``, ``verbose``) and merge
+   ``compile``, ``num_workers``, ``n_jobs``, ``random_state``, ``verbose``) and merge
    :data:`TRAINING_CONSTRAINTS` into ``_parameter_constraints``.
 2. In ``fit``::
 
@@ -75,6 +75,8 @@ from sklearn.utils.validation import column_or_1d
 
 from skcv._optim._loop import divergence_error, is_divergent, warn_interrupted
 from skcv.cnn._augment import _ALIASES, AUGMENTATIONS, Augmenter, parse_augment
+from skcv.cnn._device import follow_device
+from skcv.cnn._threads import with_threads
 from skcv.utils._sklearn import Interval, StrOptions
 
 __all__ = [
@@ -103,6 +105,11 @@ TRAINING_CONSTRAINTS = {
     "channels_last": ["boolean", StrOptions({"auto"})],
     "compile": ["boolean"],
     "num_workers": [Interval(Integral, 0, None, closed="left")],
+    "n_jobs": [
+        None,
+        Interval(Integral, None, -1, closed="right"),
+        Interval(Integral, 1, None, closed="left"),
+    ],
     "random_state": ["random_state"],
     "verbose": ["verbose"],
     "warm_start": ["boolean"],
@@ -331,6 +338,7 @@ class TorchTrainerMixin:
         return n_val
 
     # -------------------------------------------------------------- training
+    @with_threads
     def _train_network(self, X_all, targets, *, epochs, partial, seed, rng):
         """Train ``self.module_`` on ``X_all`` (NCHW) and target tensors."""
         device = self.device_
@@ -377,7 +385,7 @@ class TorchTrainerMixin:
         if fmt is not None:
             net = net.to(memory_format=fmt)
         train_net = net
-        if self.compile and is_cuda:
+        if self.compile:  # inductor: CUDA, or C++ on the CPU
             train_net = torch.compile(net)
 
         if self.optimizer_ is None or not partial:
@@ -599,6 +607,7 @@ class TorchTrainerMixin:
     def _restore(net, state):
         net.load_state_dict(state)
 
+    @with_threads
     @torch.no_grad()
     def _forward_batches(self, net, X: torch.Tensor, batch_size=None, reduce=None):
         """Float32 outputs of ``net`` on ``X`` (NCHW, CPU or device), in batches.
@@ -612,7 +621,7 @@ class TorchTrainerMixin:
         """
         was_training = net.training
         net.eval()
-        dev = next(iter(net.parameters())).device
+        dev = follow_device(self, net)
         fmt = torch.channels_last if self._use_channels_last() else None
         bs = batch_size or max(self.batch_size, 256)
         outs = []

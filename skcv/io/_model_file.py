@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import io
 import os
+import tempfile
 import zipfile
 
 from sklearn.base import clone
@@ -175,9 +176,12 @@ def load_model(file, *, trusted=None):
             "pass these names in trusted=[...]."
         )
     model = sio.load(file, trusted=list(untrusted))
-    for name, payload in sorted(checkpoints.items()):
-        key = name[len("skcv_torch/") : -len(".pt")]
-        path = () if key == "model" else tuple(int(i) for i in key.split("-"))
-        est = _get(model, path)
-        est.load_checkpoint(io.BytesIO(payload))
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, payload in sorted(checkpoints.items()):
+            key = name[len("skcv_torch/") : -len(".pt")]
+            path = () if key == "model" else tuple(int(i) for i in key.split("-"))
+            checkpoint = os.path.join(tmp, f"{key}.pt")
+            with open(checkpoint, "wb") as f:
+                f.write(payload)
+            _get(model, path).load_checkpoint(checkpoint)
     return model

@@ -241,7 +241,7 @@ class BaseLinearClassifier(BaseTrainedClassifier):
         self,
         *,
         penalty="l2",
-        alpha=1e-4,
+        alpha=1e-3,
         l1_ratio=0.15,
         solver="auto",
         learning_rate="constant",

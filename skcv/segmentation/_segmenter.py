@@ -116,14 +116,24 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         Minimum improvement of the validation mean IoU.
     device : {"auto", "cpu", "cuda"} or str, default="auto"
         Training device; "auto" picks CUDA when available.
+        Set it on a fitted model (``set_params(device="cpu")``) to move the
+        network there for prediction; "auto" leaves it where it is.
     precision : {"auto", "float32", "bf16"}, default="auto"
         "auto" uses bfloat16 autocast on CUDA and float32 on the CPU.
     channels_last : bool or "auto", default="auto"
         NHWC memory format for the convolutions.
     compile : bool, default=False
-        ``torch.compile`` the network (CUDA only).
+        ``torch.compile`` the training network (inductor: CUDA kernels on a GPU,
+        C++ on the CPU, which needs a C++ compiler); the first epoch pays the
+        compilation.
     num_workers : int, default=0
         DataLoader workers when the data does not fit on the GPU.
+    n_jobs : int, default=None
+        Torch intra-op threads during ``fit`` and ``predict``; the caller's
+        ``torch.get_num_threads()`` is restored afterwards. None: one thread per
+        physical core but one, at least 1 (1 on a 2-core machine): with every
+        core busy, one competing process made a 2-thread fit several times
+        slower (``bench_cnn.py --part threads``). -1: every core.
     image_shape : tuple of int, default=None
         ``(H, W)`` or ``(H, W, C)`` of flattened rows (see :mod:`skcv.base`).
     random_state : int, RandomState instance or None, default=None
@@ -257,6 +267,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         channels_last="auto",
         compile=False,
         num_workers=0,
+        n_jobs=None,
         image_shape=None,
         random_state=None,
         verbose=0,
@@ -289,6 +300,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         self.channels_last = channels_last
         self.compile = compile
         self.num_workers = num_workers
+        self.n_jobs = n_jobs
         self.image_shape = image_shape
         self.random_state = random_state
         self.verbose = verbose
