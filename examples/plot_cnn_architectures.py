@@ -18,11 +18,11 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 from skcv.cnn import CNNClassifier
+from skcv.plot import plot_filters
 from skcv.plot._save import save_example_figures
 
 parser = argparse.ArgumentParser(
@@ -110,22 +110,10 @@ for name, clf in models.items():
 # LeNet, VGG and ResNet learn their first filters; the fast preset's first layer
 # is frozen at the patch-whitening filters of the training images (each filter
 # and its negative), computed by :func:`skcv.preprocessing.patch_whitening_filters`.
-def first_conv(net):
-    return next(m for m in net.modules() if isinstance(m, torch.nn.Conv2d))
-
-
-fig, axes = plt.subplots(len(models), 8, figsize=(8, 1.2 * len(models)))
-for row, (name, clf) in zip(axes, models.items(), strict=True):
-    w = first_conv(clf.module_).weight.detach().float().numpy()
-    w = w.transpose(0, 2, 3, 1)  # (out, kH, kW, C)
-    for k, ax in enumerate(row):
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if k < len(w):
-            f = w[k]
-            f = (f - f.min()) / (np.ptp(f) + 1e-12)
-            ax.imshow(f[..., 0] if f.shape[-1] == 1 else f, cmap="gray")
-    row[0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=8)
+fig, axes = plt.subplots(1, len(models), figsize=(2.6 * len(models), 3))
+for ax, (name, clf) in zip(axes, models.items(), strict=True):
+    plot_filters(clf, layer=0, ax=ax)  # each filter normalised on its own
+    ax.set_xlabel(name)
 fig.suptitle("First-layer filters")
 
 # %%

@@ -13,8 +13,11 @@ def test_quick_tour_runs(capsys):
     text = README.read_text()
     code = re.search(r"## Quick tour\n\n```python\n(.*?)```", text, re.S).group(1)
     exec(compile(code, "README quick tour", "exec"), {})
-    scores = [float(line) for line in capsys.readouterr().out.split()]
-    assert len(scores) == 2 and all(score > 0.9 for score in scores)
+    printed = capsys.readouterr().out
+    shown = re.search(r"It prints[^\n]*\n\n```text\n(.*?)```", text, re.S).group(1)
+    assert printed == shown  # the README shows exactly what the tour prints
+    scores = [float(line.split(": ")[1].split()[0]) for line in printed.splitlines()]
+    assert len(scores) == 3 and all(score > 0.9 for score in scores)
 
 
 def test_readme_marks_one_test_command():

@@ -21,6 +21,14 @@ from skcv.cnn._architectures import (  # noqa: E402
 )
 from skcv.cnn._classifier import PRESETS, CNNClassifier  # noqa: E402
 from skcv.cnn._fast import FastNet  # noqa: E402
+from skcv.cnn._inspect import (  # noqa: E402
+    conv_filters,
+    feature_maps,
+    occlusion_map,
+    saliency_map,
+)
+from skcv.cnn._summary import NetworkSummary, summary  # noqa: E402
+from skcv.utils._conv import conv_output_size  # noqa: E402
 
 __all__ = [
     "MODULES",
@@ -32,7 +40,14 @@ __all__ = [
     "GoogLeNet",
     "InceptionModule",
     "LeNet5",
+    "NetworkSummary",
     "ResNet",
     "SimpleConvNet",
     "build_module",
+    "conv_filters",
+    "conv_output_size",
+    "feature_maps",
+    "occlusion_map",
+    "saliency_map",
+    "summary",
 ]

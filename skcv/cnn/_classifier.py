@@ -14,6 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.metaestimators import available_if
 from torch import nn
 
 from skcv._optim._losses import log_softmax, softmax
@@ -310,6 +311,23 @@ def _read_checkpoint(path) -> dict:
             raise bad(
                 "each 'history' record must hold 'train_loss' and 'valid_accuracy'"
             )
+    snapshots = ckpt.get("snapshots", [])  # optional: a snapshot ensemble's members
+    if not isinstance(snapshots, list):
+        raise bad(f"'snapshots' must be a list, got {type(snapshots).__name__}")
+    for i, snap in enumerate(snapshots):
+        if (
+            not isinstance(snap, dict)
+            or snap.keys() != state.keys()
+            or not all(
+                isinstance(v, torch.Tensor) and v.shape == state[k].shape
+                for k, v in snap.items()
+            )
+        ):
+            raise bad(f"'snapshots'[{i}] must be a state dict shaped like 'state_dict'")
+        if not all(
+            torch.isfinite(v).all() for v in snap.values() if v.is_floating_point()
+        ):
+            raise bad(f"'snapshots'[{i}] holds NaN or infinite weights")
     return ckpt
 
 
@@ -450,6 +468,20 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         Show a tqdm progress bar over epochs.
     warm_start : bool, default=False
         Continue training the fitted network in ``fit``.
+    snapshot_ensemble : int, default=None
+        Snapshot ensemble of this many members (Huang et al., 2017): the
+        ``epochs`` are split into ``snapshot_ensemble`` cycles, each running
+        ``lr_schedule`` from ``learning_rate_init`` down again (with "cosine":
+        cosine annealing with warm restarts), the weights at the end of every
+        cycle are kept in ``snapshots_`` and the predicted probabilities are
+        the average of the snapshots' softmax outputs: one training budget, an
+        ensemble of models. Each cycle starts with a fresh optimiser state.
+        None trains one model.
+    snapshot_cycles : int, default=None
+        Cycles of the schedule for a snapshot ensemble, of which only the last
+        ``snapshot_ensemble`` snapshots are kept (Huang et al. average the last
+        ones: the early cycles give the weakest members). None runs one cycle
+        per member. Needs ``snapshot_ensemble``.
 
     Attributes
     ----------
@@ -475,6 +507,9 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         Epochs trained.
     interrupted_ : bool
         True when training was stopped by KeyboardInterrupt.
+    snapshots_ : list of dict
+        With ``snapshot_ensemble``: the state dicts (CPU tensors) of the
+        ensemble's members, oldest first; ``module_`` holds the last one.
     mean_, std_ : ndarray of shape (n_channels,)
         Normalisation statistics.
     image_shape_ : tuple of int
@@ -544,6 +579,8 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         "image_shape": [None, tuple, list],
         "image_size": [None, Interval(Integral, 1, None, closed="left"), tuple, list],
         "resize": [None, StrOptions({"stretch", "crop", "pad"})],
+        "snapshot_ensemble": [None, Interval(Integral, 1, None, closed="left")],
+        "snapshot_cycles": [None, Interval(Integral, 1, None, closed="left")],
     }
     _metric_name = "accuracy"
     _stratify_validation = True
@@ -578,6 +615,8 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         random_state=None,
         verbose=0,
         warm_start=False,
+        snapshot_ensemble=None,
+        snapshot_cycles=None,
     ):
         self.module = module
         self.module_params = module_params
@@ -607,6 +646,8 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.snapshot_ensemble = snapshot_ensemble
+        self.snapshot_cycles = snapshot_cycles
 
     @classmethod
     def from_preset(cls, name: str, **params) -> CNNClassifier:
@@ -678,6 +719,15 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         warm = self.warm_start and hasattr(self, "module_")
         return self._fit(X, y, epochs=None, reset=not warm, partial=False)
 
+    def _single_model(self):
+        if self.snapshot_ensemble is not None:
+            raise AttributeError(
+                "partial_fit trains one model and takes no snapshots: it is not "
+                "available with snapshot_ensemble set."
+            )
+        return True
+
+    @available_if(_single_model)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):
         """Train for one epoch on ``(X, y)``, keeping the current weights.
@@ -699,7 +749,8 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         Notes
         -----
         ``partial_fit`` uses ``learning_rate_init`` without a schedule (a schedule
-        needs the total number of epochs) and no early stopping.
+        needs the total number of epochs) and no early stopping. It is not
+        available with ``snapshot_ensemble``.
         """
         first = not hasattr(self, "module_")
         return self._fit(X, y, epochs=1, reset=first, partial=True, classes=classes)
@@ -745,18 +796,42 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
                 recipe[key] = self.recipe_[key]
         self.recipe_ = recipe
         with self._recipe():
+            epochs = self.epochs if epochs is None else epochs
+            cycles = self._snapshot_cycles(epochs, partial)
             seed, rng = self._start_fit(reset)
             with self._torch_seed(seed):
                 if reset:
                     self._init_network(images, seed)
-                return self._train_network(
-                    self._to_tensor(images),
-                    (torch.from_numpy(y_idx),),
-                    epochs=self.epochs if epochs is None else epochs,
-                    partial=partial,
-                    seed=seed,
-                    rng=rng,
-                )
+                X_t, targets = self._to_tensor(images), (torch.from_numpy(y_idx),)
+                if cycles is None:
+                    self.__dict__.pop("snapshots_", None)
+                    return self._train_network(
+                        X_t, targets, epochs=epochs, partial=partial, seed=seed,
+                        rng=rng,
+                    )  # fmt: skip
+                return self._train_snapshots(X_t, targets, cycles, seed, rng)
+
+    def _train_snapshots(self, X_t, targets, cycles, seed, rng):
+        """One scheduled run per cycle; the end of each is a member."""
+        self.snapshots_ = []
+        for i, cycle_epochs in enumerate(cycles):
+            cycle_seed = seed if i == 0 else int(rng.randint(2**31 - 1))
+            self._train_network(
+                X_t,
+                targets,
+                epochs=cycle_epochs,
+                partial=False,
+                seed=cycle_seed,
+                rng=rng,
+            )
+            state = self.module_.state_dict()
+            self.snapshots_.append(
+                {k: v.detach().cpu().clone() for k, v in state.items()}
+            )
+            del self.snapshots_[: -self.snapshot_ensemble]  # keep the last k
+            if self.interrupted_:
+                break
+        return self
 
     @contextlib.contextmanager
     def _recipe(self):
@@ -772,6 +847,81 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
             yield
         finally:
             self.__dict__.update(saved)
+
+    def get_snapshot(self, index: int = -1) -> CNNClassifier:
+        """Return one member of the snapshot ensemble as a fitted single model.
+
+        Parameters
+        ----------
+        index : int, default=-1
+            Position in ``snapshots_`` (0: the end of the first cycle, -1: the
+            last, whose weights ``module_`` holds).
+
+        Returns
+        -------
+        member : CNNClassifier
+            A copy with the member's weights, ``snapshot_ensemble=None``,
+            ``snapshot_cycles=None`` and no
+            ``snapshots_``: it predicts with that member alone.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skcv.cnn import CNNClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> clf = CNNClassifier(module="simple", epochs=2, snapshot_ensemble=2,
+        ...                     image_shape=(8, 8), random_state=0)
+        >>> clf = clf.fit(X[:200] / 16, y[:200])
+        >>> first = clf.get_snapshot(0)
+        >>> first.snapshot_ensemble is None, hasattr(first, "snapshots_")
+        (True, False)
+        """
+        check_is_fitted(self, "module_")
+        snapshots = getattr(self, "snapshots_", None)
+        if not snapshots:
+            raise ValueError(
+                "This CNNClassifier has no snapshots: fit it with snapshot_ensemble."
+            )
+        if not -len(snapshots) <= index < len(snapshots):
+            raise IndexError(
+                f"index={index} is out of range for {len(snapshots)} snapshots."
+            )
+        del self.snapshots_  # not copied into the member
+        try:
+            member = copy.deepcopy(self)
+        finally:
+            self.snapshots_ = snapshots
+        member.module_.load_state_dict(snapshots[index])
+        member.snapshot_ensemble = member.snapshot_cycles = None
+        return member
+
+    def _snapshot_cycles(self, epochs, partial):
+        """Epochs of each snapshot cycle (None: one model)."""
+        k, n_cycles = self.snapshot_ensemble, self.snapshot_cycles
+        if k is None and n_cycles is not None:
+            raise ValueError(
+                "snapshot_cycles needs snapshot_ensemble (the snapshots to keep); "
+                f"got snapshot_cycles={n_cycles} and snapshot_ensemble=None."
+            )
+        if k is None or partial:
+            return None
+        n_cycles = k if n_cycles is None else n_cycles
+        if n_cycles < k:
+            raise ValueError(
+                f"snapshot_cycles={n_cycles} gives fewer snapshots than "
+                f"snapshot_ensemble={k} keeps."
+            )
+        if self.early_stopping:
+            raise ValueError(
+                "snapshot_ensemble keeps the end of every cycle and does not combine "
+                "with early_stopping=True; set one of them off."
+            )
+        if epochs < n_cycles:
+            raise ValueError(
+                f"{n_cycles} snapshot cycles need at least one epoch each; got "
+                f"epochs={epochs}."
+            )
+        return [len(c) for c in np.array_split(np.arange(epochs), n_cycles)]
 
     def _init_network(self, images, seed):
         x = images if images.ndim == 4 else images[..., None]
@@ -811,6 +961,27 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
             logits = self._logits(self.module_, self._to_tensor(images))
         return logits.cpu().numpy()
 
+    def _predict_proba(self, X, *, log: bool) -> np.ndarray:
+        """(Log-)probabilities: the softmax, or the snapshots' mean softmax."""
+        snapshots = getattr(self, "snapshots_", None)
+        if not snapshots:
+            logits = self._predict_logits(X).astype(np.float64)
+            return log_softmax(logits) if log else softmax(logits)
+        check_is_fitted(self, "module_")
+        x = self._to_tensor(self._validate_images(X, reset=False))
+        net = copy.deepcopy(self.module_)
+        proba = 0.0
+        with self._recipe():
+            for state in snapshots:
+                net.load_state_dict(state)
+                logits = self._logits(net, x).cpu().numpy().astype(np.float64)
+                proba = proba + softmax(logits)
+        proba = proba / len(snapshots)
+        if not log:
+            return proba
+        with np.errstate(divide="ignore"):
+            return np.log(proba)
+
     def predict_proba(self, X):
         """Class probabilities (softmax of the network's scores).
 
@@ -823,11 +994,11 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         -------
         proba : ndarray of shape (n, n_classes)
         """
-        return softmax(self._predict_logits(X).astype(np.float64))
+        return self._predict_proba(X, log=False)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`."""
-        return log_softmax(self._predict_logits(X).astype(np.float64))
+        return self._predict_proba(X, log=True)
 
     def predict(self, X):
         """Predicted class labels.
@@ -841,7 +1012,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         -------
         y : ndarray of shape (n,)
         """
-        scores = self._predict_logits(X)
+        scores = self._predict_proba(X, log=True)
         return self.classes_[scores.argmax(axis=1)]
 
     # ---------------------------------------------------- pickle, checkpoints
@@ -869,6 +1040,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
                     for k, v in getattr(self, "recipe_", {}).items()
                     if k != "module" or isinstance(v, str)
                 },
+                "snapshots": list(getattr(self, "snapshots_", [])),
             },
             path,
         )
@@ -946,4 +1118,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         self.n_iter_ = len(self.history_)
         self.best_epoch_ = ckpt["best_epoch"]
         self.interrupted_ = False
+        self.__dict__.pop("snapshots_", None)
+        if ckpt.get("snapshots"):
+            self.snapshots_ = list(ckpt["snapshots"])
         return self

@@ -9,6 +9,10 @@ __getattr__, __dir__, __all__ = attach(
         "plot_history": "skcv.plot._history",
         "TrainingHistoryDisplay": "skcv.plot._history",
         "plot_filter_bank": "skcv.plot._filters",
+        "plot_filters": "skcv.plot._filters",
+        "FiltersDisplay": "skcv.plot._filters",
+        "FeatureMapsDisplay": "skcv.plot._inside",
+        "AttributionDisplay": "skcv.plot._inside",
         "plot_activation_statistics": "skcv.plot._activations",
     },
 )

@@ -1,4 +1,4 @@
-"""Utilities: image validation, gradient checking and estimator discovery."""
+"""Utilities: image validation, layer sizes, gradient checking and discovery."""
 
 from skcv._lazy import attach
 from skcv.utils._validation import (  # noqa: F401 (re-exported through __all__)
@@ -25,5 +25,10 @@ _EAGER = (
     "rows_to_images",
 )
 __getattr__, __dir__, __all__ = attach(
-    __name__, {"gradient_check": "skcv._optim._gradcheck"}, eager=_EAGER
+    __name__,
+    {
+        "conv_output_size": "skcv.utils._conv",
+        "gradient_check": "skcv._optim._gradcheck",
+    },
+    eager=_EAGER,
 )

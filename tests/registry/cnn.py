@@ -23,5 +23,18 @@ if SKIP_REASON is None:
             weight_decay=0.0,
             random_state=0,
             device="cpu",
-        )
+        ),
+        # A snapshot ensemble of two 4-epoch cosine cycles: same API, averaged.
+        CNNClassifier(
+            module="simple",
+            module_params={"widths": (8, 16)},
+            epochs=8,
+            batch_size=32,
+            solver="adam",
+            learning_rate_init=0.02,
+            weight_decay=0.0,
+            random_state=0,
+            device="cpu",
+            snapshot_ensemble=2,
+        ),
     ]
