@@ -62,8 +62,12 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
 def _summary(module) -> str:
     """Return the first line of a module's docstring."""
-    line = (module.__doc__ or "").strip().splitlines()[0].rstrip(".")
-    return line.replace("``", "'")  # plain text: no reStructuredText markup
+    return _plain(module.__doc__).strip().splitlines()[0].rstrip(".")
+
+
+def _plain(text: str | None) -> str:
+    """Return a docstring as plain help text (no reStructuredText quotes)."""
+    return (text or "").replace("``", "'").replace("::\n", ":\n")
 
 
 def _load(module_name: str):
@@ -106,7 +110,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
                 p = demos.add_parser(
                     name,
                     help=_summary(mod),
-                    description=mod.__doc__,
+                    description=_plain(mod.__doc__),
                     formatter_class=_Formatter,
                 )
                 mod.add_arguments(p)
@@ -120,7 +124,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
         p = sub.add_parser(
             command,
             help=_summary(mod),
-            description=mod.__doc__,
+            description=_plain(mod.__doc__),
             formatter_class=_Formatter,
         )
         mod.add_arguments(p)
@@ -156,3 +160,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("skcv: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. ``skcv predict ... | head``: stop quietly
+        sys.stderr.close()
+        return 141

@@ -213,7 +213,7 @@ class ImageInputMixin:
         if not reset and not self._allows_variable_size and fitted is not None:
             # Fixed-size estimators convert new images to the fitted channels.
             channels = "grey" if len(fitted) == 2 else fitted[2]
-            if channels not in (1, 2, 3, 4) or _channel_key_of(X) > 4:
+            if channels not in ("grey", 1, 2, 3, 4) or _channel_key_of(X) > 4:
                 channels = "auto"  # no rule: the shape check below raises
         images = check_images(
             X,

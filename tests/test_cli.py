@@ -81,3 +81,10 @@ def test_cifar10_expected_time_uses_measured_rate():
     # 8 epochs over 50,000 images took 355 s on the 2-core CPU.
     assert expected_seconds(50_000, 8, "cpu") == pytest.approx(355.0)
     assert expected_seconds(50_000, 8, "cuda") < 60
+
+
+@pytest.mark.parametrize("command", ["fit", "predict", "evaluate"])
+def test_command_help_is_plain_text(tmp_path, command):
+    result = _run(command, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "``" not in result.stdout and "(default:" in result.stdout

@@ -2,6 +2,7 @@
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +74,7 @@ def test_fit_predict_evaluate_on_a_folder(tmp_path):
     )
     assert fit.returncode == 0, fit.stderr
     assert "16 images in 2 classes (brick, grass)" in fit.stdout
+    assert f"ignored 1 hidden or non-image files ({train / '.DS_Store'})" in fit.stdout
     cv_line = [ln for ln in fit.stdout.splitlines() if "cross-validated" in ln][0]
     assert float(cv_line.split("accuracy: ")[1].split()[0]) >= 0.75
     assert (tmp_path / "m.skops").is_file()
@@ -145,3 +147,36 @@ def test_predict_missing_model_file(tmp_path):
     result = _run("predict", "none.skops", "x.png", cwd=tmp_path)
     assert result.returncode == 2
     assert "model file none.skops does not exist" in result.stderr
+
+
+@pytest.mark.parametrize("model", ["texture", "cnn"])
+def test_fit_with_a_corrupt_image_is_one_line(tmp_path, model):
+    if model == "cnn":
+        pytest.importorskip("torch")
+    _write_folder(tmp_path / "train", n_per_class=3)
+    (tmp_path / "train" / "brick" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 no")
+    args = ["fit", "train", "--model", model, "--cv", "0", "--epochs", "1"]
+    result = _run(*args, "--quiet", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("skcv: error: cannot read image")
+    assert "broken.jpg" in result.stderr and "Remove or replace" in result.stderr
+    assert not (tmp_path / "model.skops").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["fit", "DIR", "--image-size", "0"],  # was silently the default 128
+        ["fit", "DIR", "--epochs", "0"],  # was a traceback
+        ["fit", "DIR", "--batch-size", "-1"],
+        ["fit", "DIR", "--cv", "-3"],  # was "too few images per class"
+        ["predict", "m.skops", "DIR", "--batch-size", "0"],  # ZeroDivisionError
+        ["evaluate", "m.skops", "DIR", "--batch-size", "x"],
+    ],
+)
+def test_bad_numbers_are_usage_errors(tmp_path, args):
+    result = _run(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert re.search(r"argument --[a-z-]+: expected an integer", result.stderr)

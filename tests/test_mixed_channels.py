@@ -55,3 +55,23 @@ def test_mixed_channel_list_equals_its_rgb_batch(est):
     np.testing.assert_allclose(
         _out(rgb_fit, images[::-1]), _out(rgb_fit, rgb[::-1]), rtol=1e-4, atol=1e-4
     )
+
+
+FIXED_SIZE = [e for e in IMAGE_ESTIMATORS if not e._allows_variable_size]
+
+
+@pytest.mark.parametrize("est", FIXED_SIZE, ids=[type(e).__name__ for e in FIXED_SIZE])
+def test_fitted_on_grey_converts_colour_to_grey(est):
+    # base.py: a fixed-size estimator converts new images to the channels it was
+    # fitted on; grey-fitted ones raised "fitted on images of shape (16, 16)".
+    images, y = _mixed()
+    rgb = np.stack([convert_channels(np.asarray(im, float), 3) for im in images])
+    rgb = np.stack([im / 255.0 if im.max() > 1 else im for im in rgb])
+    grey = np.stack([convert_channels(im, "grey") for im in rgb])
+    fitted = clone(est).fit(grey, y)
+    np.testing.assert_allclose(
+        _out(fitted, rgb), _out(fitted, grey), rtol=1e-4, atol=1e-4
+    )
+    np.testing.assert_allclose(
+        _out(fitted, images), _out(fitted, grey), rtol=1e-4, atol=1e-4
+    )

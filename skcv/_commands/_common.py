@@ -18,10 +18,32 @@ MODEL_HELP = {
 }
 
 
+def positive_int(text: str) -> int:
+    """Argparse type: an int >= 1 (0 or less is a usage error, not a traceback)."""
+    return _int_at_least(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    """Argparse type: an int >= 0."""
+    return _int_at_least(text, 0)
+
+
+def _int_at_least(text: str, low: int) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < low:
+        raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {value}")
+    return value
+
+
 def add_reading_options(parser) -> None:
     """Add the options of commands that read a model file and images."""
     parser.add_argument(
-        "--batch-size", type=int, default=64, help="images decoded at a time"
+        "--batch-size", type=positive_int, default=64, help="images decoded at a time"
     )
     parser.add_argument(
         "--trusted",
@@ -112,10 +134,10 @@ def predict_files(model, paths, *, batch_size: int, quiet: bool):
         chunk = [paths[i] for i in idx]
         try:
             labels[idx], confidence[idx] = run(chunk)
-        except ImageReadError:
+        except (ImageReadError, OSError):
             for i in idx:
                 try:
                     (labels[i],), (confidence[i],) = run([paths[i]])
-                except ImageReadError as exc:
+                except (ImageReadError, OSError) as exc:
                     errors[i] = str(exc)
     return labels, confidence, errors

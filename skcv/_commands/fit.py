@@ -26,6 +26,8 @@ from skcv._commands._common import (
     batches,
     error,
     load_folder,
+    non_negative_int,
+    positive_int,
     progress,
 )
 
@@ -40,19 +42,22 @@ def add_arguments(parser) -> None:
         "-o", "--output", default="model.skops", help="model file to write"
     )
     parser.add_argument(
-        "--cv", type=int, default=5, help="cross-validation folds (0: no score)"
+        "--cv",
+        type=non_negative_int,
+        default=5,
+        help="cross-validation folds (0: no score)",
     )
     parser.add_argument(
         "--image-size",
-        type=int,
+        type=positive_int,
         default=None,
         help="side images are resized to, for scene and cnn (default: 128; cnn: 32)",
     )
     parser.add_argument(
-        "--epochs", type=int, default=20, help="training epochs (cnn only)"
+        "--epochs", type=positive_int, default=20, help="training epochs (cnn only)"
     )
     parser.add_argument(
-        "--batch-size", type=int, default=64, help="images decoded at a time"
+        "--batch-size", type=positive_int, default=64, help="images decoded at a time"
     )
     parser.add_argument("--random-state", type=int, default=0, help="random seed")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -116,10 +121,7 @@ def _fit_cnn(args, paths, y, image_size):
 
 def run(args) -> int:
     """Run the command; return the exit status."""
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
-    from sklearn.pipeline import Pipeline
-
-    from skcv.io import save_model
+    from skcv.io import ImageReadError, save_model
 
     start = time.perf_counter()
     data = load_folder(args.folder)
@@ -133,7 +135,25 @@ def run(args) -> int:
         f"({', '.join(data.target_names)}); model '{args.model}': "
         f"{MODEL_HELP[args.model]}"
     )
+    if data.n_ignored:
+        shown = ", ".join(map(str, data.ignored[:3]))
+        more = ", ..." if data.n_ignored > 3 else ""
+        print(f"ignored {data.n_ignored} hidden or non-image files ({shown}{more})")
     image_size = args.image_size or (32 if args.model == "cnn" else 128)
+    try:
+        model = _train(args, paths, y, image_size)
+    except ImageReadError as exc:
+        raise error(f"{exc} Remove or replace the file and run again.") from None
+    save_model(model, args.output)
+    print(f"saved {args.output} ({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+def _train(args, paths, y, image_size):
+    """Fit the ``--model`` on the files; return the fitted model."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import Pipeline
+
     if args.model == "cnn":
         model = _fit_cnn(args, paths, y, image_size)
     else:
@@ -166,6 +186,4 @@ def run(args) -> int:
             print("too few images per class for cross-validation: no score")
         head.fit(X, y)
         model = Pipeline([("features", features), *head.steps])
-    save_model(model, args.output)
-    print(f"saved {args.output} ({time.perf_counter() - start:.1f} s)")
-    return 0
+    return model

@@ -137,7 +137,9 @@ def _check_path(path) -> str | os.PathLike:
         raise TypeError(
             f"path must be a str or os.PathLike; got {type(path).__name__}: {path!r}."
         )
-    return path
+    # A numpy str (an entry of load_image_folder's filenames) is a plain str in
+    # messages: 'a.jpg', not np.str_('a.jpg').
+    return str(path) if isinstance(path, str) else path
 
 
 def _intermediate_size(shape, size, resize) -> tuple[int, int]:

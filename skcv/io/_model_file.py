@@ -25,7 +25,31 @@ from skcv.utils._optional import import_optional
 # Prefixes of the types load_model trusts without being told: skcv's own types and
 # the libraries it is built on. Anything else (os.system, builtins.eval, a class
 # from an unknown module) is refused unless the caller names it in ``trusted``.
+# Only classes are trusted by prefix: a function from these libraries, stored as a
+# parameter (``FunctionTransformer(func=...)``), is called at predict time, and
+# some run code (``numpy.testing``'s ``runstring`` execs a string from the file).
 TRUSTED_PREFIXES = ("skcv.", "sklearn.", "numpy.", "scipy.")
+
+
+def _is_class(name: str) -> bool:
+    """Return whether the dotted ``name`` (module + qualified name) is a class."""
+    import importlib
+
+    parts = name.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        try:
+            for attr in parts[i:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return False
+        return isinstance(obj, type)
+    return False
+
+
 _TORCH_MEMBER = "skcv_torch/{}.pt"
 
 
@@ -127,7 +151,9 @@ def load_model(file, *, trusted=None):
     trusted : list of str, default=None
         Extra fully qualified type names to trust (e.g. a custom transformer of
         yours, ``"mypackage.MyTransformer"``). Types from skcv, scikit-learn,
-        numpy and scipy are trusted already; anything else is refused.
+        numpy and scipy are trusted already (classes only: a function, such as
+        a ``FunctionTransformer``'s ``func``, must be named); anything else is
+        refused.
 
     Returns
     -------
@@ -167,7 +193,9 @@ def load_model(file, *, trusted=None):
             f"{file} is not a skcv model file (a .skops zip archive): {exc}"
         ) from None
     allowed = set(trusted or ())
-    refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+    refused = [
+        t for t in untrusted if not (t.startswith(TRUSTED_PREFIXES) and _is_class(t))
+    ]
     refused = [t for t in refused if t not in allowed]
     if refused:
         raise ValueError(

@@ -477,3 +477,13 @@ def test_progressive_jpeg(tmp_path, decoder):
     path.write_bytes(data[: len(data) * 2 // 3])
     with pytest.raises(ImageReadError, match=r"p\.jpg"):
         imread(path)
+
+
+def test_numpy_str_path_is_named_plainly(tmp_path):
+    # load_image_folder's filenames are numpy strings: messages showed
+    # "cannot read image np.str_('.../bad.jpg')".
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"\xff\xd8\xff\xe0 not a jpeg")
+    path = np.asarray([str(bad)])[0]
+    with pytest.raises(ImageReadError, match=r"cannot read image '[^']*bad\.jpg'"):
+        imread(path)

@@ -116,3 +116,30 @@ def test_doctests():
 
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_function_from_a_trusted_library_is_refused(tmp_path):
+    # numpy.testing's runstring execs its argument: a pipeline of
+    # FunctionTransformers over trusted-library functions ran code from the file
+    # at predict time while load_model trusted every name under numpy.
+    import skops.io as sio
+    from numpy.testing._private import utils
+    from sklearn.dummy import DummyClassifier
+    from sklearn.preprocessing import FunctionTransformer
+
+    canary = tmp_path / "canary"
+    model = make_pipeline(
+        FunctionTransformer(
+            np.full_like,
+            kw_args={"fill_value": f"open({str(canary)!r}, 'w')", "dtype": "O"},
+        ),
+        FunctionTransformer(utils.runstring, kw_args={"dict": {}}),
+        DummyClassifier(),
+    )
+    path = tmp_path / "evil.skops"
+    sio.dump(model, path)
+    with pytest.raises(
+        ValueError, match=r"not trusted: .*numpy\.testing\._private\.utils\.runstring"
+    ):
+        load_model(path)
+    assert not canary.exists()
