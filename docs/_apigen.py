@@ -1,6 +1,7 @@
 """Generate the API reference and the user-guide toctree from what exists.
 
-``conf.py`` calls :func:`write_sources` at the start of every build, so
+``conf.py`` calls :func:`write_sources` at the start of every build (into the staged
+source folder that ``docs/build.py`` prepares under ``docs/_build/``), so
 
 * ``api.rst`` lists every name in the ``__all__`` of every public skcv subpackage
   (autosummary then writes one page per name), and
@@ -49,6 +50,9 @@ NOT_IN_GUIDE = {
     "sg_execution_times",
 }
 SUFFIXES = (".md", ".rst")
+
+# User-guide pages that need not open with a figure (for contributors, not users).
+NO_FIGURE = {"development"}
 
 
 def _page_exists(name: str) -> bool:
@@ -172,7 +176,15 @@ def _write_if_changed(path: Path, text: str) -> None:
         path.write_text(text)
 
 
-def write_sources() -> None:
-    """Write ``api.rst`` and ``user_guide.rst`` next to this file."""
-    _write_if_changed(DOCS / "api.rst", api_rst())
-    _write_if_changed(DOCS / "user_guide.rst", user_guide_rst())
+def write_sources(srcdir: Path) -> None:
+    """Write ``api.rst`` and ``user_guide.rst`` into the build's source folder."""
+    srcdir = Path(srcdir)
+    if srcdir.resolve() == DOCS:
+        raise RuntimeError(
+            "docs/ is not a source folder of its own: build with `python docs/build.py`"
+            ", which stages the pages under docs/_build/src so that generated files"
+            " (api.rst, user_guide.rst, generated/, auto_examples/) stay out of the"
+            " source tree."
+        )
+    _write_if_changed(srcdir / "api.rst", api_rst())
+    _write_if_changed(srcdir / "user_guide.rst", user_guide_rst())

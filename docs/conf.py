@@ -1,12 +1,8 @@
 """Sphinx configuration for skcv.
 
-Build (warnings are errors; examples are shown but not executed)::
-
-    python -m sphinx -W -b html docs docs/_build/html
-
-Execute the gallery examples too (minutes)::
-
-    python -m sphinx -W -b html -D plot_gallery=1 docs docs/_build/html
+Build with ``python docs/build.py`` (warnings are errors; every example runs): it
+stages the pages under ``docs/_build/src`` and runs Sphinx there with this
+configuration (``-c docs``), so generated files never land in ``docs/``.
 """
 
 import os
@@ -20,10 +16,9 @@ sys.path.insert(0, str(ROOT))  # the skcv of this checkout, installed or not
 sys.path.insert(0, str(DOCS))
 
 import _apigen  # noqa: E402
+import _gallery  # noqa: E402
 
 import skcv  # noqa: E402
-
-_apigen.write_sources()
 
 project = "skcv"
 author = "skcv developers"
@@ -74,13 +69,18 @@ extlinks = {
 myst_enable_extensions = ["amsmath", "colon_fence", "deflist", "dollarmath"]
 myst_heading_anchors = 3
 
-# Gallery: examples/ rendered without running them by default (fast mode). Run them
-# with `-D plot_gallery=1` or SKCV_DOCS_RUN_EXAMPLES=1.
+# Gallery: every example in examples/ runs at every build (only changed ones on a
+# rebuild) and its figures and printed output go on its page; the first figure is the
+# thumbnail. The examples' own save_example_figures() writes nothing here (the gallery
+# saves the figures), and a few examples run a smaller problem (see docs/_gallery.py).
+os.environ[_gallery.GALLERY_ENV] = "1"
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
-    "plot_gallery": os.environ.get("SKCV_DOCS_RUN_EXAMPLES", "0") == "1",
+    "plot_gallery": True,
+    "reset_argv": "_gallery.reset_argv",
+    "capture_repr": (),
     "download_all_examples": False,
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
@@ -88,7 +88,9 @@ sphinx_gallery_conf = {
 
 html_theme = "alabaster"
 html_title = f"skcv {release}"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["skcv.css"]
+html_theme_options = {"page_width": "1160px", "sidebar_width": "230px"}
 
 
 # sklearn-flavoured docstrings write shapes such as ``(n_samples, n_components_)``; in
@@ -112,7 +114,14 @@ def _skip_metadata_request_methods(app, what, name, obj, skip, options):
     return None
 
 
+def _write_generated_sources(app, config):
+    _apigen.write_sources(app.srcdir)
+
+
 def setup(app):
+    # Before Sphinx lists the source files (autosummary generates its stubs from that
+    # list at builder-inited).
+    app.connect("config-inited", _write_generated_sources)
     # After numpydoc (priority 500) has turned the docstring into reST.
     app.connect("autodoc-process-docstring", _quote_trailing_underscores, priority=600)
     app.connect("autodoc-skip-member", _skip_metadata_request_methods)

@@ -24,11 +24,14 @@ from sklearn.svm import SVC
 from skcv.datasets import load_cifar10, load_textures
 from skcv.feature import BagOfVisualWords, dense_sift
 from skcv.metrics import histogram_intersection_kernel
+from skcv.plot._save import save_example_figures
 
 NAMES = ("brick", "grass", "gravel")
 
 
-args = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+args = argparse.ArgumentParser(
+    description="Texture classification with a bag of visual words"
+)
 args.add_argument("--data-home", default=None)
 args = args.parse_known_args()[0]
 
@@ -133,4 +136,6 @@ if args.data_home:
             f"test accuracy {cifar.score(Xc_test, yc_test):.3f}"
         )
 
-plt.show()
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_bovw_textures")

@@ -23,8 +23,11 @@ from sklearn.model_selection import train_test_split
 
 from skcv.cnn import CNNClassifier
 from skcv.plot import plot_filters
+from skcv.plot._save import save_example_figures
 
-parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+parser = argparse.ArgumentParser(
+    description="CNN architectures from the course: LeNet-5, VGG, ResNet, fast preset"
+)
 parser.add_argument("--data-home", default=None, help="folder with CIFAR-10")
 parser.add_argument("--n-train", type=int, default=5000)
 parser.add_argument("--epochs", type=int, default=None)
@@ -125,4 +128,7 @@ ax_loss.set(xlabel="epoch", ylabel="training loss", title="Loss")
 ax_acc.set(xlabel="epoch", ylabel="validation accuracy", title="Accuracy")
 ax_acc.legend(fontsize=8)
 fig.tight_layout()
-plt.show()
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_cnn_architectures")

@@ -30,6 +30,7 @@ from sklearn.model_selection import train_test_split
 from skcv.cnn import CNNClassifier
 from skcv.linear_model import LinearSVMClassifier, SoftmaxClassifier
 from skcv.neural_network import MLPClassifier
+from skcv.plot._save import save_example_figures
 
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(
@@ -102,5 +103,7 @@ ax_lr.plot(np.arange(1, len(lr) + 1), lr, "o-")
 ax_lr.set(xlabel="epoch", ylabel="learning rate (first step of the epoch)")
 ax_lr.set_title("Cosine schedule restarted for 3 snapshots")
 fig.tight_layout()
-fig.savefig("plot_cnn_ensembles.png")
-print("saved plot_cnn_ensembles.png")
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_cnn_ensembles")

@@ -29,6 +29,7 @@ from matplotlib.patches import Rectangle
 from skcv.cnn import CNNClassifier, occlusion_map
 from skcv.datasets import make_detection_scenes
 from skcv.plot import AttributionDisplay, FeatureMapsDisplay, plot_filters
+from skcv.plot._save import save_example_figures
 
 # %%
 # Data and model
@@ -87,5 +88,7 @@ AttributionDisplay.from_estimator(
     clf, X[k], method="occlusion", size=size, stride=stride, ax=axes[4]
 )
 fig.tight_layout()
-fig.savefig("plot_cnn_inside.png")
-print("saved plot_cnn_inside.png")
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_cnn_inside")

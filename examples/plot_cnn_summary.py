@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from skcv.cnn import summary
+from skcv.plot._save import save_example_figures
 from skcv.utils import conv_output_size
 
 # %%
@@ -64,5 +65,7 @@ for yi, share in zip(y, params, strict=True):
 ax_p.set_xlim(0, 100)
 fig.suptitle("VGG-16 at 224x224 (RF: receptive field in pixels)")
 fig.tight_layout()
-fig.savefig("plot_cnn_summary.png")
-print("saved plot_cnn_summary.png")
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_cnn_summary")

@@ -23,6 +23,7 @@ from sklearn.inspection import DecisionBoundaryDisplay
 from skcv.datasets import make_spiral, make_xor
 from skcv.linear_model import SoftmaxClassifier
 from skcv.neural_network import MLPClassifier
+from skcv.plot._save import save_example_figures
 
 datasets = {
     "spiral": make_spiral(300, 3, random_state=0),
@@ -57,5 +58,7 @@ for row, (data_name, (X, y)) in zip(axes, datasets.items(), strict=True):
         ax.set_yticks([])
         print(f"{data_name:6s} {name:24s} training accuracy {acc:.3f}")
 fig.tight_layout()
-fig.savefig("plot_decision_boundaries.png")
-print("saved plot_decision_boundaries.png")
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_decision_boundaries")

@@ -26,6 +26,7 @@ from sklearn.svm import SVC
 from skcv.datasets import load_face_patches, make_detection_scenes
 from skcv.detection import SlidingWindowDetector
 from skcv.metrics import average_precision
+from skcv.plot._save import save_example_figures
 from skcv.preprocessing import ImageStandardizer
 
 # %%
@@ -93,4 +94,7 @@ for ax, scene, t, f, s in zip(
     draw(ax, f[s > 0.5], "red")
     ax.axis("off")
 fig.suptitle(f"held-out scenes: truth (green), detections (red); AP@0.5 = {ap:.2f}")
-plt.show()
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_detection_faces")

@@ -22,6 +22,7 @@ from matplotlib.patches import Rectangle
 
 from skcv.datasets import make_detection_scenes
 from skcv.detection import ObjectLocalizer, box_iou
+from skcv.plot._save import save_example_figures
 
 SHAPES = {1: "rectangle", 2: "disk", 3: "triangle"}
 
@@ -104,4 +105,7 @@ ax_loss.set(xlabel="epoch", ylabel="training loss")
 ax_iou.plot(epochs, [h["train_iou"] for h in loc.history_])
 ax_iou.set(xlabel="epoch", ylabel="mean IoU (training batches)")
 fig.tight_layout()
-plt.show()
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_detection_localizer")

@@ -35,6 +35,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from skcv.datasets import load_face_patches, make_detection_scenes
 from skcv.detection import RegionProposalDetector, box_iou, selective_search
+from skcv.plot._save import save_example_figures
 
 
 def draw(ax, boxes, color, lw=1.0):
@@ -108,4 +109,7 @@ axes[1, 1].set_title("best detections (red), ground truth (green)")
 for ax in axes.ravel()[[0, 1, 3]]:
     ax.set_axis_off()
 fig.tight_layout()
-plt.show()
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_detection_proposals")

@@ -23,6 +23,7 @@ import numpy as np
 from skimage import data, feature
 
 from skcv.filters import canny
+from skcv.plot._save import save_example_figures
 
 image = data.camera().astype(np.float32) / 255
 edges, steps = canny(
@@ -65,4 +66,7 @@ for ax, (title, img, cmap) in zip(axes.ravel(), panels, strict=True):
     ax.set_title(title)
     ax.axis("off")
 fig.tight_layout()
-plt.show()
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_filters_canny")

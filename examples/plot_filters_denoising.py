@@ -24,6 +24,7 @@ from skcv.filters import (
     median_filter,
 )
 from skcv.metrics import psnr
+from skcv.plot._save import save_example_figures
 
 clean = data.camera()[::2, ::2].astype(np.float32) / 255  # 256 x 256
 
@@ -59,4 +60,7 @@ for row, (noise_name, add_noise) in enumerate(noises.items()):
     print(f"{noise_name:24s}" + "".join(f"{s:18.2f}" for s in scores))
 fig.suptitle("Noise models (rows) vs denoising filters (columns)")
 fig.tight_layout()
-plt.show()
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_filters_denoising")

@@ -20,22 +20,19 @@ GIST + a linear classifier on a CIFAR-10 subset. Run::
 """
 
 import argparse
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score, train_test_split
+from sklearn.neighbors import NearestNeighbors
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.model_selection import cross_val_score, train_test_split  # noqa: E402
-from sklearn.neighbors import NearestNeighbors  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-
-from skcv.datasets import load_cifar10  # noqa: E402
-from skcv.feature import GISTExtractor  # noqa: E402
-from skcv.feature._gist import _create_gabor  # noqa: E402
+from skcv.datasets import load_cifar10
+from skcv.feature import GISTExtractor
+from skcv.feature._gist import _create_gabor
+from skcv.plot._save import save_example_figures
 
 TEXTURES = ("brick", "grass", "gravel")
 
@@ -147,13 +144,15 @@ def cifar_demo(data_home):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description="GIST descriptors: texture classification and retrieval"
+    )
     parser.add_argument(
         "--data-home", default=None, help="folder with cifar-10-batches-py/ (optional)"
     )
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()
     plot_filter_bank()
     textures_demo()
     if args.data_home:
         cifar_demo(args.data_home)
-    plt.show()
+    save_example_figures("plot_gist_textures")

@@ -21,24 +21,22 @@ Run::
 
 import os
 import shutil
-import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import matplotlib.pyplot as plt
+import numpy as np
+from PIL import Image
+from skimage import data
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
-from skimage import data  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.metrics import accuracy_score  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-
-from skcv.datasets import load_image_folder  # noqa: E402
-from skcv.feature import GISTExtractor  # noqa: E402
-from skcv.io import imread, imread_collection  # noqa: E402
+from skcv.datasets import load_image_folder
+from skcv.feature import GISTExtractor
+from skcv.io import imread, imread_collection
+from skcv.plot._save import save_example_figures
 
 PHOTOS = ("astronaut", "chelsea", "coffee", "rocket")
 PER_CLASS = 30
@@ -112,6 +110,8 @@ for ax, i in zip(axes.ravel(), shown, strict=False):
 title = "mistakes" if len(wrong) else "no mistakes; some predictions"
 fig.suptitle(f"GIST + logistic regression, accuracy {accuracy:.2f}: {title}")
 fig.tight_layout()
-fig.savefig("plot_image_folder.png")
-print("saved plot_image_folder.png")
 shutil.rmtree(root)  # the temporary folder of images
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_image_folder")

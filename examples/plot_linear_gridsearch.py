@@ -19,6 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold, train_test_split
 
 from skcv.linear_model import LinearSVMClassifier, SoftmaxClassifier
+from skcv.plot._save import save_example_figures
 
 X, y = load_digits(return_X_y=True)
 X = X / 16.0
@@ -57,8 +58,11 @@ for ax, est in zip(
         f"test {search.score(X_test, y_test):.3f}"
     )
 fig.tight_layout()
-plt.show()
 
 print(
     "mean |W| of the best softmax model:", np.abs(search.best_estimator_.coef_).mean()
 )
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_linear_gridsearch")

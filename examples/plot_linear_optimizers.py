@@ -19,12 +19,12 @@ CIFAR-10, where it makes L-BFGS about 3x faster).
 
 import warnings
 
-import matplotlib.pyplot as plt
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
 from skcv.linear_model import SoftmaxClassifier
 from skcv.plot import plot_history
+from skcv.plot._save import save_example_figures
 
 X, y = load_digits(return_X_y=True)
 X = X / 16.0
@@ -67,4 +67,7 @@ for precondition, style in [(False, "k--"), (True, "k:")]:
     print(f"{label:22s} loss after 10 iterations {curve[9]:.4f}")
 ax.legend()
 ax.set_title("Softmax on digits: training loss per epoch")
-plt.show()
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_linear_optimizers")

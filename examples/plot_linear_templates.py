@@ -13,7 +13,6 @@ the course's famous blurry "car" and "horse" (often with two heads) images.
 import argparse
 import warnings
 
-import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
@@ -21,8 +20,11 @@ from sklearn.exceptions import ConvergenceWarning
 from skcv.datasets import load_cifar10
 from skcv.linear_model import LinearSVMClassifier, SoftmaxClassifier
 from skcv.plot import plot_templates
+from skcv.plot._save import save_example_figures
 
-parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+parser = argparse.ArgumentParser(
+    description="Linear classifiers learn one template per class"
+)
 parser.add_argument("--data-home", default=None, help="folder with cifar-10-batches-py")
 args, _ = parser.parse_known_args()
 
@@ -30,7 +32,6 @@ X, y = load_digits(return_X_y=True)
 clf = SoftmaxClassifier(alpha=1e-2).fit(X / 16.0, y)
 fig = plot_templates(clf, (8, 8), cmap="viridis")
 fig.suptitle(f"Softmax templates on digits (train acc {clf.score(X / 16.0, y):.2f})")
-plt.show()
 
 if args.data_home:
     cifar = load_cifar10(data_home=args.data_home, subset="train")
@@ -53,4 +54,7 @@ if args.data_home:
     ).fit(X, y)
     fig = plot_templates(svm, (32, 32, 3), class_names=names)
     fig.suptitle("Linear SVM templates on CIFAR-10")
-    plt.show()
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_linear_templates")

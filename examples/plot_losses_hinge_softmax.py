@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from skcv.losses import hinge_loss, softmax, softmax_cross_entropy, squared_hinge
+from skcv.plot._save import save_example_figures
 
 scores = np.array([10.0, 9.0, 9.0])
 p = softmax(scores)
@@ -50,5 +51,7 @@ ax_curve.set_ylim(0, 8)
 ax_curve.set_xlabel("true-class score minus the other scores")
 ax_curve.set_ylabel("loss")
 ax_curve.legend()
-fig.savefig("plot_losses_hinge_softmax.png")
-print("saved plot_losses_hinge_softmax.png")
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_losses_hinge_softmax")

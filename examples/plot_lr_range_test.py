@@ -24,6 +24,7 @@ from sklearn.model_selection import train_test_split
 
 from skcv.model_selection import LRRangeTestDisplay
 from skcv.neural_network import MLPClassifier
+from skcv.plot._save import save_example_figures
 
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(
@@ -55,5 +56,7 @@ ax_train.set_xlabel("epoch")
 ax_train.set_ylabel("training loss")
 ax_train.set_title("15 epochs at the suggestion, 100x lower, 10x higher")
 ax_train.legend()
-fig.savefig("plot_lr_range_test.png")
-print("saved plot_lr_range_test.png")
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_lr_range_test")

@@ -20,6 +20,7 @@ import numpy as np
 
 from skcv.neural_network import activation_statistics
 from skcv.plot import plot_activation_statistics
+from skcv.plot._save import save_example_figures
 
 X = np.random.default_rng(0).standard_normal((500, 500))
 settings = [
@@ -48,4 +49,7 @@ for activation, init in settings:
 ax.set_xlabel("layer")
 ax.set_ylabel("std of activations")
 ax.legend(fontsize="small")
-plt.show()
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_mlp_initialisation")

@@ -19,6 +19,7 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 from skcv.neural_network import MLPClassifier
+from skcv.plot._save import save_example_figures
 
 X, y = load_digits(return_X_y=True)
 X = X / 16.0
@@ -54,4 +55,7 @@ for ax, (name, params) in zip(axes, settings.items(), strict=True):
     print(f"{name:22s} train {train[-1]:.3f}  validation {val[-1]:.3f}")
 axes[0].set_ylabel("accuracy")
 axes[0].legend()
-plt.show()
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_mlp_regularisation")

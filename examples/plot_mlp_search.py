@@ -19,6 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, train_test_split
 
 from skcv.neural_network import MLPClassifier
+from skcv.plot._save import save_example_figures
 
 X, y = load_digits(return_X_y=True)
 X = X / 16.0
@@ -63,4 +64,7 @@ ax.set_xlabel("learning_rate_init")
 ax.set_ylabel("alpha")
 ax.legend()
 fig.colorbar(sc, label="mean CV accuracy")
-plt.show()
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_mlp_search")

@@ -25,6 +25,7 @@ from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
 from skcv.neural_network import MLPClassifier, activation_statistics
+from skcv.plot._save import save_example_figures
 
 X, y = load_digits(return_X_y=True)
 X = X / 16
@@ -76,5 +77,7 @@ stats = activation_statistics(
 )
 print("distinct units at zero init per layer:", stats.n_distinct_units)
 fig.suptitle("Incoming weights of hidden units after training")
-fig.savefig("plot_mlp_symmetry.png")
-print("saved plot_mlp_symmetry.png")
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_mlp_symmetry")

@@ -21,6 +21,7 @@ iterations.
 import matplotlib.pyplot as plt
 
 from skcv.optimize import OptimizerPathDisplay, quadratic, rosenbrock
+from skcv.plot._save import save_example_figures
 
 fig, (ax_q, ax_r) = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained")
 quad = OptimizerPathDisplay.from_function(
@@ -59,5 +60,7 @@ ax_r.set_title("Rosenbrock")
 for name, disp in (("quadratic", quad), ("rosenbrock", rosen)):
     for solver, res in disp.results.items():
         print(f"{name:10s} {solver:9s} {res.nit:5d} iterations, f = {res.fun:.2e}")
-fig.savefig("plot_optimizer_paths.png")
-print("saved plot_optimizer_paths.png")
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_optimizer_paths")

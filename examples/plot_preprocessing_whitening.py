@@ -20,11 +20,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from skcv.datasets import load_textures
+from skcv.plot._save import save_example_figures
 from skcv.preprocessing import Whitener
 
-parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+parser = argparse.ArgumentParser(description="PCA and ZCA whitening of texture patches")
 parser.add_argument("--data-home", default=None, help="use CIFAR-10 from this folder")
-parser.add_argument("--output", default="plot_preprocessing_whitening.png")
 args, _ = parser.parse_known_args()
 
 # %%
@@ -78,5 +78,7 @@ for ax, title in zip(
     ax.set_title(title, fontsize=9, loc="left")
 fig.suptitle("PCA vs ZCA whitening (skcv.preprocessing.Whitener)")
 fig.tight_layout()
-fig.savefig(args.output, dpi=90)
-print(f"figure saved to {args.output}")
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_preprocessing_whitening")

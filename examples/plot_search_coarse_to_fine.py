@@ -31,6 +31,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from skcv.model_selection import CoarseToFineSearchCV
+from skcv.plot._save import save_example_figures
 
 warnings.simplefilter("ignore", ConvergenceWarning)
 
@@ -135,4 +136,7 @@ ax.set(
 )
 fig.colorbar(sc, ax=ax, label="grid CV accuracy")
 ax.legend(loc="lower left")
-plt.show()
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_search_coarse_to_fine")

@@ -22,6 +22,7 @@ from torch import nn
 
 from skcv.datasets import make_shapes_segmentation
 from skcv.metrics import mean_iou
+from skcv.plot._save import save_example_figures
 from skcv.segmentation import FCNSegmenter, Upsample, conv_matrix
 
 # %%
@@ -130,4 +131,7 @@ ax.plot([h["train_mean_iou"] for h in seg.history_], label="training mean IoU")
 ax.set_xlabel("epoch")
 ax.legend()
 fig.tight_layout()
-plt.show()
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_segmentation_fcn")

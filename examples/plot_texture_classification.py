@@ -14,16 +14,11 @@ scikit-image's brick, grass and gravel textures.
    ``AdditiveChi2Sampler``.
 """
 
-import sys
 import tempfile
 import time
-from pathlib import Path
-
-import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import matplotlib.pyplot as plt
+import numpy as np
 from sklearn.kernel_approximation import AdditiveChi2Sampler
 from sklearn.metrics.pairwise import chi2_kernel
 from sklearn.model_selection import GridSearchCV, RepeatedKFold, StratifiedKFold
@@ -34,6 +29,7 @@ from sklearn.svm import SVC, LinearSVC
 from skcv.datasets import load_textures
 from skcv.feature import FilterBankExtractor, TextonEncoder, leung_malik_bank
 from skcv.plot import plot_filter_bank
+from skcv.plot._save import save_example_figures
 
 
 def linear_svm():
@@ -113,4 +109,7 @@ for label in np.unique(y):
 ax.set_xlabel("texton (10 learnt per class)")
 ax.set_ylabel("mean frequency")
 ax.legend()
-plt.show()
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_texture_classification")

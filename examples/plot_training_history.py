@@ -26,6 +26,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skcv.neural_network import MLPClassifier
 from skcv.plot import plot_history
+from skcv.plot._save import save_example_figures
 
 X, y = load_digits(return_X_y=True)
 X, y = X[:240] / 16, y[:240]
@@ -58,5 +59,7 @@ for row, alpha in zip(axes, (0.0, 0.05), strict=True):
 fig.suptitle(
     "MLP on 120 noisy digits: training vs validation (shaded: overfitting gap)"
 )
-fig.savefig("plot_training_history.png")
-print("saved plot_training_history.png")
+
+# %%
+# Save the figures (next to where the example is run, or in ``--output-dir``).
+save_example_figures("plot_training_history")

@@ -142,6 +142,23 @@ class ImageInputMixin:
     Set the class attribute ``_allows_variable_size = True`` when the algorithm
     resizes or pools, so that lists of images of different sizes and batches of
     another size are accepted in ``transform``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> from skcv.base import ImageInputMixin
+    >>> class ImageCounter(ImageInputMixin, BaseEstimator):
+    ...     def __init__(self, image_shape=None):
+    ...         self.image_shape = image_shape
+    ...
+    ...     def fit(self, X, y=None):
+    ...         self.n_images_ = len(self._validate_images(X, reset=True))
+    ...         return self
+    >>> rows = np.zeros((5, 12), dtype=np.uint8)  # 5 flattened 2x2 RGB images
+    >>> counter = ImageCounter(image_shape=(2, 2, 3)).fit(rows)
+    >>> counter.n_images_, counter.image_shape_, counter.n_features_in_
+    (5, (2, 2, 3), 12)
     """
 
     _allows_variable_size = False
@@ -262,4 +279,28 @@ class ImageTransformerMixin(ImageInputMixin, TransformerMixin):
     """Mixin for transformers whose input is images and output a 2-D feature matrix.
 
     Combine as ``class MyExtractor(ImageTransformerMixin, BaseEstimator)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> from skcv.base import ImageTransformerMixin
+    >>> class MeanIntensity(ImageTransformerMixin, BaseEstimator):
+    ...     def __init__(self, image_shape=None):
+    ...         self.image_shape = image_shape
+    ...
+    ...     def fit(self, X, y=None):
+    ...         self._validate_images(X, reset=True)
+    ...         return self
+    ...
+    ...     def transform(self, X):
+    ...         images = self._validate_images(X, reset=False)
+    ...         return images.reshape(len(images), -1).mean(axis=1, keepdims=True)
+    >>> X = np.arange(32, dtype=np.float32).reshape(2, 4, 4)  # a batch of 2 images
+    >>> MeanIntensity().fit_transform(X)
+    array([[ 7.5],
+           [23.5]], dtype=float32)
+    >>> MeanIntensity(image_shape=(4, 4)).fit_transform(X.reshape(2, 16))  # rows
+    array([[ 7.5],
+           [23.5]], dtype=float32)
     """

@@ -53,6 +53,14 @@ class SimpleConvNet(nn.Module):
         Batch normalisation after each convolution.
     input_size : tuple of int, default=None
         Unused (kept for a uniform signature).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcv.cnn import SimpleConvNet
+    >>> net = SimpleConvNet(in_channels=1, n_classes=3).eval()
+    >>> net(torch.zeros(2, 1, 16, 16)).shape
+    torch.Size([2, 3])
     """
 
     min_size = 1
@@ -93,6 +101,16 @@ class LeNet5(nn.Module):
         Unused; the first convolution pads by 2 so 28x28 behaves like the original
         32x32 input, and an adaptive pool yields the 5x5x16 map for any size.
         :class:`CNNClassifier` zero-pads images smaller than ``min_size`` = 9.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcv.cnn import LeNet5
+    >>> net = LeNet5(n_classes=10).eval()
+    >>> net(torch.zeros(2, 1, 28, 28)).shape
+    torch.Size([2, 10])
+    >>> sum(p.numel() for p in net.parameters())  # about 61 700 weights
+    61706
     """
 
     min_size = 9
@@ -150,6 +168,14 @@ class AlexNet(nn.Module):
     input_size : tuple of int, default=None
         Training image size; below 64 pixels the first layer is 5x5 (AlexNet) or
         3x3 (ZFNet) with stride 1.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcv.cnn import AlexNet
+    >>> net = AlexNet(n_classes=10, width=0.25, input_size=(32, 32)).eval()
+    >>> net(torch.zeros(2, 3, 32, 32)).shape
+    torch.Size([2, 10])
     """
 
     min_size = 1
@@ -263,6 +289,14 @@ class VGG(nn.Module):
         Dropout before the hidden fully connected layers.
     input_size : tuple of int, default=None
         Training image size (selects the head).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcv.cnn import VGG
+    >>> net = VGG(depth=11, width=0.125, input_size=(32, 32)).eval()
+    >>> net(torch.zeros(2, 3, 32, 32)).shape
+    torch.Size([2, 10])
     """
 
     min_size = 1
@@ -334,6 +368,14 @@ class InceptionModule(nn.Module):
     1x1 convolutions reduce the channels before the 3x3 and 5x5 branches and after
     the pooling branch ("network in network"), which keeps the cost low; the four
     outputs are concatenated along the channels.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcv.cnn import InceptionModule
+    >>> module = InceptionModule(192, 64, 96, 128, 16, 32, 32)  # GoogLeNet's 3a
+    >>> module(torch.zeros(1, 192, 8, 8)).shape  # 64 + 128 + 32 + 32 channels
+    torch.Size([1, 256, 8, 8])
     """
 
     def __init__(self, c_in, c1, c3r, c3, c5r, c5, pool_proj):
@@ -403,6 +445,14 @@ class GoogLeNet(nn.Module):
     input_size : tuple of int, default=None
         Training image size; below 64 pixels the ImageNet stem (7x7 stride 2,
         pooling, 3x3) is replaced by one 3x3 convolution.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcv.cnn import GoogLeNet
+    >>> net = GoogLeNet(n_classes=10, width=0.125, input_size=(32, 32)).eval()
+    >>> net(torch.zeros(2, 3, 32, 32)).shape
+    torch.Size([2, 10])
     """
 
     min_size = 1
@@ -549,6 +599,16 @@ class ResNet(nn.Module):
     input_size : tuple of int, default=None
         Training image size; below 64 pixels the ImageNet stem (7x7 stride 2 and
         max pooling) becomes one 3x3 stride-1 convolution.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcv.cnn import ResNet
+    >>> net = ResNet(depth="resnet20", input_size=(32, 32)).eval()
+    >>> net(torch.zeros(2, 3, 32, 32)).shape
+    torch.Size([2, 10])
+    >>> round(sum(p.numel() for p in net.parameters()) / 1e3)  # 0.27 M weights
+    272
     """
 
     min_size = 1

@@ -67,6 +67,18 @@ class FastNet(nn.Module):
     Until :meth:`initialize_from_data` is called the first layer holds random
     filters; :class:`CNNClassifier` calls it once at the start of ``fit`` with
     (up to 5000) normalised training images.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from skcv.cnn import FastNet
+    >>> net = FastNet(widths=(8, 16, 32))
+    >>> images = np.random.default_rng(0).random((64, 32, 32, 3), dtype=np.float32)
+    >>> net.initialize_from_data(images, random_state=0)  # patch-whitening filters
+    >>> batch = torch.from_numpy(images[:2]).permute(0, 3, 1, 2)  # NHWC -> NCHW
+    >>> net.eval()(batch).shape  # scores averaged with the mirror images
+    torch.Size([2, 10])
     """
 
     min_size = 2

@@ -44,6 +44,16 @@ class NetworkSummary:
         ``sum(p.numel() for p in net.parameters())``.
     total_mult_adds : int
         Multiply-adds of one forward pass on one image.
+
+    Examples
+    --------
+    >>> from skcv.cnn import summary
+    >>> s = summary("lenet5", (28, 28, 1))
+    >>> s.input_shape, len(s)  # one row per layer
+    ((28, 28, 1), 13)
+    >>> first = s.rows[0]
+    >>> first["type"], first["output_shape"], first["receptive_field"]
+    ('Conv2d', (6, 28, 28), (5, 5))
     """
 
     def __init__(self, rows, input_shape, total_params, trainable_params):

@@ -61,6 +61,19 @@ class Dense(Layer):
     -----
     Forward ``out = X W + b``; backward ``dW = X^T dout``, ``db = sum_i dout_i``,
     ``dX = dout W^T``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcv.neural_network import Dense
+    >>> layer = Dense(np.array([[1.0, 0.0], [0.0, 2.0]]), np.array([0.5, 0.0]))
+    >>> layer.forward(np.array([[1.0, 1.0]]))
+    array([[1.5, 2. ]])
+    >>> layer.backward(np.array([[1.0, 1.0]]))  # dL/dX = dout W^T
+    array([[1., 2.]])
+    >>> layer.grads[0]  # dL/dW = X^T dout
+    array([[1., 1.],
+           [1., 1.]])
     """
 
     def __init__(self, W, b=None, input_grad=True):
@@ -114,6 +127,18 @@ class BatchNorm(Layer):
     statistics instead of the batch's. Backward (Ioffe & Szegedy):
     ``dxhat = dout gamma``,
     ``dx = (dxhat - mean(dxhat) - xhat mean(dxhat xhat)) / sqrt(var + eps)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcv.neural_network import BatchNorm
+    >>> bn = BatchNorm(2)
+    >>> out = bn.forward(np.array([[1.0, 10.0], [3.0, 30.0]]))
+    >>> out.round(3)  # each unit: zero mean, unit variance over the batch
+    array([[-1., -1.],
+           [ 1.,  1.]])
+    >>> bn.running_mean  # 0.9 * 0 + 0.1 * batch mean
+    array([0.2, 2. ])
     """
 
     def __init__(self, n_features, momentum=0.1, epsilon=1e-5, dtype=np.float64):
@@ -175,6 +200,18 @@ class Dropout(Layer):
     ``out = X mask``; the expected output equals the input, so prediction is the
     identity (no rescaling at test time). Backward: ``dX = dout mask``. Setting
     ``fixed_mask`` makes the layer deterministic (gradient checks).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcv.neural_network import Dropout
+    >>> drop = Dropout(0.5, rng=np.random.default_rng(0))
+    >>> out = drop.forward(np.ones((2, 4)))
+    >>> sorted(set(out.ravel().tolist()))  # dropped, or kept and scaled by 1/(1-p)
+    [0.0, 2.0]
+    >>> drop.forward(np.ones((2, 4)), train=False)  # identity at prediction
+    array([[1., 1., 1., 1.],
+           [1., 1., 1., 1.]])
     """
 
     def __init__(self, p, rng=None):
@@ -211,6 +248,16 @@ class Activation(Layer):
         ``"identity"``.
     negative_slope : float, default=0.01
         Slope of the leaky ReLU for negative inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcv.neural_network import Activation
+    >>> relu = Activation("relu")
+    >>> relu.forward(np.array([[-1.0, 2.0]]))
+    array([[0., 2.]])
+    >>> relu.backward(np.array([[5.0, 5.0]]))  # gradient flows where z > 0
+    array([[0., 5.]])
     """
 
     def __init__(self, name, negative_slope=0.01):
