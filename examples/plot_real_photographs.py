@@ -36,6 +36,7 @@ from skcv.feature import (
     HomogeneousKernelMap,
     dense_sift,
 )
+from skcv.plot._save import save_example_figures
 
 rng = np.random.default_rng(0)
 
@@ -160,5 +161,4 @@ for (r, c, size), colour in zip(
     )
 axes[2].set(title="PHOW: 16, 24, 32, 40 px windows", xticks=[], yticks=[])
 fig.tight_layout()
-fig.savefig("plot_real_photographs.png")
-print("saved plot_real_photographs.png")
+save_example_figures("plot_real_photographs")

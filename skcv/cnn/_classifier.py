@@ -443,6 +443,10 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         DataLoader worker processes that decode image files (file-path input,
         streamed batch by batch, see :mod:`skcv.cnn._streaming`) and gather
         batches of arrays that do not fit on the GPU (0: in the main process).
+    record_batches : bool, default=False
+        Also record every minibatch's training loss, in ``batch_loss_curve_``
+        (the per-epoch record is ``history_``, with the same keys as the numpy
+        estimators').
     n_jobs : int, default=None
         Torch intra-op threads during ``fit`` and ``predict``; the caller's
         ``torch.get_num_threads()`` is restored afterwards. None: one thread per
@@ -493,6 +497,9 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         ``precision``) resolved to.
     device_ : str
         The device used.
+    batch_loss_curve_ : list of float or None
+        Every minibatch's training loss of the last fit with
+        ``record_batches=True``, else None.
     history_ : list of dict
         Per epoch: ``epoch``, ``train_loss``, ``train_accuracy``, ``valid_loss``,
         ``valid_accuracy`` (NaN without validation), ``lr``, ``seconds``.
@@ -607,6 +614,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         channels_last="auto",
         compile=False,
         num_workers=0,
+        record_batches=False,
         n_jobs=None,
         image_shape=None,
         image_size=None,
@@ -638,6 +646,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         self.channels_last = channels_last
         self.compile = compile
         self.num_workers = num_workers
+        self.record_batches = record_batches
         self.n_jobs = n_jobs
         self.image_shape = image_shape
         self.image_size = image_size

@@ -123,6 +123,7 @@ TRAINING_CONSTRAINTS = {
     "random_state": ["random_state"],
     "verbose": ["verbose"],
     "warm_start": ["boolean"],
+    "record_batches": ["boolean"],
 }
 
 
@@ -347,6 +348,7 @@ class TorchTrainerMixin:
         self.optimizer_ = None
         self._first_loss = None
         self.history_ = []
+        self.batch_loss_curve_ = None
         self.n_iter_ = 0
         self.best_epoch_ = 0
         self.interrupted_ = False
@@ -536,6 +538,8 @@ class TorchTrainerMixin:
 
         step = 0
         self.interrupted_ = False
+        record_batches = getattr(self, "record_batches", False)
+        batch_losses: list = []
         # One loader (its workers) for every epoch of the fit.
         loader = self._file_loader((X_all, *targets)) if files else None
         # A learning-rate range test (skcv.model_selection.lr_range_test) sets a
@@ -592,6 +596,8 @@ class TorchTrainerMixin:
                     opt.step()
                     step += 1
                     batch_loss = loss.detach().float()
+                    if record_batches:
+                        batch_losses.append(batch_loss)  # read at the end: no sync
                     if first_loss is None and first is None:
                         first = batch_loss.abs()
                     # NaN propagates through maximum: read once per epoch.
@@ -685,6 +691,12 @@ class TorchTrainerMixin:
         if best_state is not None:
             self._restore(net, best_state)
         self.module_ = net.eval()
+        if record_batches:  # warm starts and partial_fit append, as in _optim
+            earlier = getattr(self, "batch_loss_curve_", None) or []
+            new = torch.stack(batch_losses).cpu().tolist() if batch_losses else []
+            self.batch_loss_curve_ = earlier + new
+        else:
+            self.batch_loss_curve_ = None
         self.loss_curve_ = [h["train_loss"] for h in self.history_]
         self.validation_scores_ = [
             h[f"valid_{name}"] for h in self.history_ if valid is not None

@@ -130,6 +130,10 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         DataLoader worker processes that decode image files (file-path input,
         streamed batch by batch, see :mod:`skcv.cnn._streaming`) and gather
         batches of arrays that do not fit on the GPU (0: in the main process).
+    record_batches : bool, default=False
+        Also record every minibatch's training loss, in ``batch_loss_curve_``
+        (the per-epoch record is ``history_``, with the same keys as the numpy
+        estimators').
     n_jobs : int, default=None
         Torch intra-op threads during ``fit`` and ``predict``; the caller's
         ``torch.get_num_threads()`` is restored afterwards. None: one thread per
@@ -155,6 +159,9 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         The trained network (normalisation included), in evaluation mode.
     device_ : str
         The device used.
+    batch_loss_curve_ : list of float or None
+        Every minibatch's training loss of the last fit with
+        ``record_batches=True``, else None.
     history_ : list of dict
         Per epoch: ``epoch``, ``train_loss``, ``train_mean_iou`` (the average
         of the training batches' mean IoU), ``valid_loss``, ``valid_mean_iou``
@@ -269,6 +276,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         channels_last="auto",
         compile=False,
         num_workers=0,
+        record_batches=False,
         n_jobs=None,
         image_shape=None,
         random_state=None,
@@ -302,6 +310,7 @@ class FCNSegmenter(TorchTrainerMixin, ImageInputMixin, BaseEstimator):
         self.channels_last = channels_last
         self.compile = compile
         self.num_workers = num_workers
+        self.record_batches = record_batches
         self.n_jobs = n_jobs
         self.image_shape = image_shape
         self.random_state = random_state

@@ -245,3 +245,29 @@ def test_plot_history_errors():
         plot_history(SoftmaxClassifier())
     with pytest.raises(ValueError, match="one Axes or a pair"):
         plot_history({"loss_curve": [1, 0.5]}, ax=np.empty(3, dtype=object))
+
+
+def test_torch_record_batches(digits):
+    pytest.importorskip("torch")
+    from skcv.cnn import CNNClassifier
+
+    X, y = digits
+    images = X.reshape(len(X), 8, 8)
+    clf = CNNClassifier(
+        module="simple",
+        module_params={"widths": (4, 8)},
+        epochs=3,
+        batch_size=100,
+        solver="adam",
+        lr_schedule="constant",
+        record_batches=True,
+        random_state=0,
+        device="cpu",
+    ).fit(images, y)
+    assert len(clf.batch_loss_curve_) == 3 * 4  # 400 images, batches of 100
+    # each epoch's loss is the mean of its batch losses (equal batch sizes)
+    per_epoch = np.reshape(clf.batch_loss_curve_, (3, 4)).mean(axis=1)
+    np.testing.assert_allclose(per_epoch, clf.loss_curve_, rtol=1e-5)
+    clf.partial_fit(images, y)  # keeps appending, like the numpy estimators
+    assert len(clf.batch_loss_curve_) == 16 and len(clf.history_) == 4
+    assert clf.set_params(record_batches=False).fit(images, y).batch_loss_curve_ is None
