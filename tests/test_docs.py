@@ -252,7 +252,7 @@ def _chromium(profile, *args):
     "page",
     ["index.html", "filters.html", "auto_examples/plot_filters_canny.html"],
 )
-def test_screenshot_shows_the_figure(built_docs, page):
+def test_screenshot_shows_the_figure(built_docs, page, tmp_path):
     from PIL import Image, ImageStat
 
     html, result = built_docs
@@ -261,7 +261,7 @@ def test_screenshot_shows_the_figure(built_docs, page):
     # In the browser: the images are decoded and no text is clipped at 1280 px.
     probe = path.with_name(path.stem + ".probe.html")
     probe.write_text(path.read_text().replace("</body>", PROBE + "</body>"))
-    profile = html.parent / "chromium-profile"
+    profile = tmp_path / "chromium-profile"  # one per test: xdist runs them at once
     proc = _chromium(
         profile, "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()
     )
