@@ -244,22 +244,39 @@ def as_real_array(value, name: str) -> np.ndarray:
         raise TypeError(f"{name} must hold real numbers: {exc}") from exc
 
 
-def check_magnitude(arr: np.ndarray, name: str) -> None:
-    """Raise unless every value of the finite image ``arr`` is within MAX_MAGNITUDE."""
-    if arr.size and np.abs(arr).max() > MAX_MAGNITUDE:
+def _extremes(arr: np.ndarray) -> tuple[float, float]:
+    """``(min, max)`` of a non-empty array in two reductions, without a copy.
+
+    NaN propagates through both, infinity shows in one of them.
+    """
+    return float(arr.min()), float(arr.max())
+
+
+def _raise_magnitude(lo: float, hi: float, name: str) -> None:
+    if max(-lo, hi) > MAX_MAGNITUDE:
         raise ValueError(
-            f"{name} holds values of magnitude {float(np.abs(arr).max()):.3g}; "
+            f"{name} holds values of magnitude {max(-lo, hi):.3g}; "
             f"values must lie within +-{MAX_MAGNITUDE:g} (image intensities are "
             "floats in [0, 1] or 8/16-bit integers; scale features): larger ones "
             "overflow float32 sums."
         )
 
 
+def check_magnitude(arr: np.ndarray, name: str) -> None:
+    """Raise unless every value of the finite image ``arr`` is within MAX_MAGNITUDE."""
+    if arr.size:
+        _raise_magnitude(*_extremes(arr), name)
+
+
 def _check_finite(arr: np.ndarray, name: str) -> None:
-    if not np.isfinite(arr).all():
+    """Raise on NaN, infinity or values beyond MAX_MAGNITUDE (one pass each way)."""
+    if not arr.size:
+        return
+    lo, hi = _extremes(arr)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
         what = "NaN" if np.isnan(arr).any() else "infinity"
         raise ValueError(f"{name} contains {what}; images must be finite.")
-    check_magnitude(arr, name)
+    _raise_magnitude(lo, hi, name)
 
 
 def _ndim(x) -> int:
