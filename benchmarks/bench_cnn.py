@@ -365,6 +365,8 @@ def time_to_accuracy(Xtr, ytr, Xte, yte, args):
     params = {"random_state": 0, "device": args.device, "n_jobs": args.n_jobs}
     if args.precision:
         params["precision"] = args.precision
+    if args.widths:
+        params["module_params"] = {"widths": tuple(args.widths), "tta": True}
     make = (
         (lambda e: CNNClassifier(epochs=e, **params))
         if args.recipe == "auto"
@@ -403,7 +405,8 @@ def time_to_accuracy(Xtr, ytr, Xte, yte, args):
             if acc >= t and t not in reached:
                 reached[t] = seconds
     print(
-        f"\nTime to accuracy on CIFAR-10 ({args.recipe} recipe, "
+        f"\nTime to accuracy on CIFAR-10 ({args.recipe} recipe, widths "
+        f"{tuple(args.widths) if args.widths else 'default'}, "
         f"precision={args.precision or 'default'}), {threads} torch threads; "
         f"training FLOPs per image {flops_train / 1e6:.1f} M (inference with "
         f"test-time flip {flops_eval / 1e6:.1f} M); matmul peak "
@@ -517,6 +520,13 @@ def main():
         nargs="+",
         default=[4, 8, 16, 32],
         help="time-to-accuracy: the epoch budgets, one fit each",
+    )
+    p.add_argument(
+        "--widths",
+        type=int,
+        nargs=3,
+        default=None,
+        help="time-to-accuracy: FastNet widths (default: the recipe's)",
     )
     p.add_argument("--precision", choices=["float32", "bf16"], default=None)
     p.add_argument("--n-jobs", type=int, default=None, help="torch threads of fits")

@@ -444,7 +444,9 @@ CNN_WORKERS = (0, 1, 2)
 CNN_MODULE = "lenet5"  # --cnn-module: a small network is the worst case for files
 
 
-def _cnn_params(n_workers: int, paths: bool, module: str = CNN_MODULE) -> dict:
+def _cnn_params(
+    n_workers: int, paths: bool, module: str = CNN_MODULE, cache="auto"
+) -> dict:
     params = dict(
         module=module,
         epochs=CNN_EPOCHS,
@@ -452,6 +454,7 @@ def _cnn_params(n_workers: int, paths: bool, module: str = CNN_MODULE) -> dict:
         device="cpu",
         random_state=0,
         num_workers=n_workers,
+        file_cache=cache,
     )
     if paths:  # the size policy decodes each file straight to 32x32
         params.update(image_size=CNN_SIDE, resize="stretch")
@@ -476,7 +479,7 @@ def _cnn_child(spec: dict) -> dict:
         clf = CNNClassifier(**_cnn_params(0, False, module))
     else:
         X, decode_s = list(paths), 0.0
-        clf = CNNClassifier(**_cnn_params(spec["workers"], True, module))
+        clf = CNNClassifier(**_cnn_params(spec["workers"], True, module, spec["cache"]))
 
     def cpu():  # this process and its finished children (the DataLoader workers)
         own = resource.getrusage(resource.RUSAGE_SELF)
@@ -506,30 +509,38 @@ def cnn_rows(paths: list[str], sizes: list[int], module: str = CNN_MODULE):
 
     Each fit runs in a fresh process, so its peak RSS (``ru_maxrss``) is its own
     (DataLoader workers: the largest of them, in its own column). "epoch" is the
-    fastest of epochs 2 to ``CNN_EPOCHS`` (history_ ``seconds``); "fit" adds the
-    array decode (arrays) or the header pass and the statistics sample (paths).
+    fastest of epochs 2 to ``CNN_EPOCHS`` (history_ ``seconds``): with the
+    default ``file_cache="auto"`` those epochs read the decode cache that the
+    first epoch wrote (the "first epoch" column decodes every file); the last
+    row turns the cache off. "fit" adds the array decode (arrays) or the header
+    pass and the statistics sample (paths).
     """
     rows = []
     for n in sizes:
-        modes = [("arrays", 0)] + [("paths", w) for w in CNN_WORKERS]
+        modes = [("arrays", 0, False)] + [("paths", w, "auto") for w in CNN_WORKERS]
+        modes.append(("paths", 1, False))
         results = {}
-        for mode, workers in modes:
+        for mode, workers, cache in modes:
             spec = {
                 "paths": paths,
                 "n": n,
                 "mode": mode,
                 "workers": workers,
                 "module": module,
+                "cache": cache,
             }
-            results[mode, workers] = _run_child(spec, "--cnn-child")
-        base = results["arrays", 0]
-        for (mode, workers), r in results.items():
+            results[mode, workers, cache] = _run_child(spec, "--cnn-child")
+        base = results["arrays", 0, False]
+        for (mode, workers, cache), r in results.items():
+            label = "array (decoded first)"
+            if mode == "paths":
+                label = f"paths, num_workers={workers}"
+                label += "" if cache else ", file_cache=False"
             rows.append(
                 {
                     "N": n,
-                    "input": "array (decoded first)"
-                    if mode == "arrays"
-                    else f"paths, num_workers={workers}",
+                    "input": label,
+                    "first epoch (s)": r["first_epoch_s"],
                     "epoch (s)": r["epoch_s"],
                     "epoch / array epoch": r["epoch_s"] / base["epoch_s"],
                     "CPU s / epoch": r["cpu_per_epoch_s"],

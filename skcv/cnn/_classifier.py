@@ -443,6 +443,15 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         DataLoader worker processes that decode image files (file-path input,
         streamed batch by batch, see :mod:`skcv.cnn._streaming`) and gather
         batches of arrays that do not fit on the GPU (0: in the main process).
+    file_cache : bool or "auto", default="auto"
+        Keep the 8-bit images that the first epoch decodes from image files
+        in a temporary file (in ``$TMPDIR``, deleted when ``fit`` ends), so
+        that later epochs read them back instead of decoding them again
+        (:class:`skcv.cnn._streaming.DecodeCache`). "auto": when the fit has
+        more than one epoch and the decoded training images take at most
+        4 GiB and half the free space there. Memory does not grow with the
+        number of files either way; the cache saves the decoding time, which
+        dominates for small networks (measured in ``benchmarks/bench_io.py``).
     record_batches : bool, default=False
         Also record every minibatch's training loss, in ``batch_loss_curve_``
         (the per-epoch record is ``history_``, with the same keys as the numpy
@@ -614,6 +623,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         channels_last="auto",
         compile=False,
         num_workers=0,
+        file_cache="auto",
         record_batches=False,
         n_jobs=None,
         image_shape=None,
@@ -646,6 +656,7 @@ class CNNClassifier(TorchTrainerMixin, ImageInputMixin, ClassifierMixin, BaseEst
         self.channels_last = channels_last
         self.compile = compile
         self.num_workers = num_workers
+        self.file_cache = file_cache
         self.record_batches = record_batches
         self.n_jobs = n_jobs
         self.image_shape = image_shape

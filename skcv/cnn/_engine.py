@@ -63,6 +63,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+import shutil
+import tempfile
 import time
 from numbers import Integral, Real
 
@@ -76,9 +78,11 @@ from skcv._optim._loop import divergence_error, is_divergent, warn_interrupted
 from skcv.cnn._augment import _ALIASES, AUGMENTATIONS, Augmenter, parse_augment
 from skcv.cnn._device import follow_device
 from skcv.cnn._streaming import (
+    CACHE_LIMIT,
     STATS_CHUNK,
     BatchLoader,
     ChannelMoments,
+    DecodeCache,
     FileColumn,
     chunks,
     image_column,
@@ -115,6 +119,7 @@ TRAINING_CONSTRAINTS = {
     "channels_last": ["boolean", StrOptions({"auto"})],
     "compile": ["boolean"],
     "num_workers": [Interval(Integral, 0, None, closed="left")],
+    "file_cache": ["boolean", StrOptions({"auto"})],
     "n_jobs": [
         None,
         Interval(Integral, None, -1, closed="right"),
@@ -415,6 +420,34 @@ class TorchTrainerMixin:
             columns, self.num_workers, torch.device(device).type == "cuda"
         )
 
+    def _decode_caches(self, X_train, valid, epochs):
+        """Attach a :class:`DecodeCache` to the image files of a fit (``file_cache``).
+
+        Returns ``[(column, cache)]`` for the training and validation images;
+        the caller detaches and deletes them when the fit ends.
+        """
+        columns = [c for c in (X_train, valid[0] if valid else None) if c is not None]
+        columns = [c for c in columns if isinstance(c, FileColumn) and c.image]
+        policy = self.file_cache
+        if not columns or policy is False or (policy == "auto" and epochs < 2):
+            return []
+        need = sum(DecodeCache.nbytes(len(c), c.item_shape) for c in columns)
+        free = shutil.disk_usage(tempfile.gettempdir()).free
+        if policy == "auto" and (need > CACHE_LIMIT or 2 * need > free):
+            return []
+        if need > free:
+            raise ValueError(
+                f"file_cache=True needs {need / 2**30:.2f} GiB for the decoded "
+                f"images in {tempfile.gettempdir()!r} (set TMPDIR to change it), "
+                f"which has {free / 2**30:.2f} GiB free; use file_cache='auto' or "
+                "False."
+            )
+        out = []
+        for column in columns:
+            column.cache = DecodeCache(len(column), column.item_shape)
+            out.append((column, column.cache))
+        return out
+
     def _file_batches(self, columns, batches):
         """Yield decoded batches of ``columns`` (one pass, then the workers stop)."""
         loader = self._file_loader(columns)
@@ -542,6 +575,7 @@ class TorchTrainerMixin:
         batch_losses: list = []
         # One loader (its workers) for every epoch of the fit.
         loader = self._file_loader((X_all, *targets)) if files else None
+        caches = self._decode_caches(X_all, valid, epochs) if files else []
         # A learning-rate range test (skcv.model_selection.lr_range_test) sets a
         # probe that gives each step's rate and ends training when done.
         lr_probe = getattr(self, "_lr_probe", None)
@@ -688,6 +722,9 @@ class TorchTrainerMixin:
                 bar.close()
             if loader is not None:
                 loader.close()
+            for column, cache in caches:
+                column.cache = None
+                cache.close()
         if best_state is not None:
             self._restore(net, best_state)
         self.module_ = net.eval()

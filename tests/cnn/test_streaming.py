@@ -229,3 +229,115 @@ def test_file_column_holds_paths_only(files):
     assert part[:2].shape == (2, 3, 12, 12)
     with pytest.raises(TypeError, match="take"):
         column[[1, 2]]
+
+
+def _count_decodes(monkeypatch):
+    calls = []
+    real = _streaming.imread
+
+    def counting(path, **kwargs):
+        calls.append(path)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(_streaming, "imread", counting)
+    return calls
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    """A private temporary folder, to see the decode cache come and go."""
+    folder = tmp_path / "tmpdir"
+    folder.mkdir()
+    monkeypatch.setattr(_engine.tempfile, "tempdir", str(folder))
+    monkeypatch.setattr(_streaming.tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_decode_cache_replaces_decoding_after_the_first_epoch(
+    files, monkeypatch, cache_dir
+):
+    png, _, y = files
+    params = dict(module="simple", augment="flip", **{**FAST, "epochs": 3})
+    calls = _count_decodes(monkeypatch)
+    a = CNNClassifier(**params, file_cache=False).fit(png, y)
+    uncached = len(calls)
+    calls.clear()
+    seen = []
+    real_init = _streaming.DecodeCache.__init__
+
+    def spy(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        seen.append(Path(self.path))
+
+    monkeypatch.setattr(_streaming.DecodeCache, "__init__", spy)
+    b = CNNClassifier(**params).fit(png, y)  # file_cache="auto"
+    # epochs 2 and 3 read the 24 images back instead of decoding them
+    assert uncached - len(calls) == 2 * len(png)
+    assert a.loss_curve_ == b.loss_curve_  # the same values, batch for batch
+    assert len(seen) == 1 and seen[0].parent.parent == cache_dir
+    assert list(cache_dir.iterdir()) == []  # deleted at the end of fit
+    np.testing.assert_array_equal(a.predict(png), b.predict(png))
+
+
+def test_decode_cache_is_deleted_when_fit_fails(files, monkeypatch, cache_dir):
+    png, _, y = files
+    calls = []
+    real = _streaming.imread
+
+    def failing(path, **kwargs):
+        calls.append(path)
+        if len(calls) > 40:  # in the first epoch, after the cache exists
+            raise ImageReadError(f"cannot read image {path!r}: gone", path)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(_streaming, "imread", failing)
+    with pytest.raises(ImageReadError, match="gone"):
+        CNNClassifier(module="simple", **{**FAST, "epochs": 3}).fit(png, y)
+    assert list(cache_dir.iterdir()) == []
+
+
+def test_decode_cache_with_workers_and_validation(files, cache_dir):
+    png, _, y = files
+    X = np.stack([imread(p) for p in png])
+    params = dict(module="simple", early_stopping=True, validation_fraction=0.25)
+    a = CNNClassifier(**params, **{**FAST, "epochs": 3}).fit(X, y)
+    b = CNNClassifier(
+        **params, num_workers=2, file_cache=True, **{**FAST, "epochs": 3}
+    ).fit(png, y)
+    assert a.validation_scores_ == b.validation_scores_
+    assert a.loss_curve_ == b.loss_curve_
+    assert list(cache_dir.iterdir()) == []
+
+
+def test_decode_cache_needs_room(files, monkeypatch):
+    png, _, y = files
+    usage = _engine.shutil.disk_usage("/")
+    tiny = type(usage)(usage.total, usage.used, 100)
+    monkeypatch.setattr(_engine.shutil, "disk_usage", lambda path: tiny)
+    with pytest.raises(ValueError, match="file_cache=True needs .* GiB free"):
+        CNNClassifier(module="simple", file_cache=True, **FAST).fit(png, y)
+    # "auto" does without the cache when there is no room
+    CNNClassifier(module="simple", **FAST).fit(png, y)
+
+
+def test_decode_cache_keeps_16_bit_images_out(tmp_path):
+    from skcv.cnn._streaming import DecodeCache
+
+    paths = []
+    for i in range(6):
+        arr = (np.arange(64, dtype=np.uint16).reshape(8, 8) * (1000 + i)).astype(
+            np.uint16
+        )
+        path = tmp_path / f"{i}.png"
+        Image.fromarray(arr).save(path)
+        paths.append(str(path))
+    clf = CNNClassifier(module="simple", **FAST)
+    column = clf._validate_images(paths, reset=True)
+    column.cache = DecodeCache(len(column), column.item_shape)
+    try:
+        first = column.arrays([0, 1, 2])
+        assert not column.cache.holds([0])  # 16-bit: decoded every time
+        np.testing.assert_array_equal(column.arrays([0, 1, 2]), first)
+        assert first.dtype == np.float32 and first.max() > 0.9
+    finally:
+        column.cache.close()
