@@ -114,8 +114,13 @@ def _fit_cnn(args, paths, y, image_size):
         verbose=0 if args.quiet else 1,
     )
     clf.fit(paths, y)
-    valid = [h["valid_accuracy"] for h in clf.history_]
-    print(f"held-out accuracy (validation tenth): {np.nanmax(valid):.3f}")
+    best = max(clf.best_epoch_, 1)
+    kept = clf.history_[best - 1]["valid_accuracy"]
+    print(
+        f"held-out accuracy (validation tenth): {kept:.3f} at epoch "
+        f"{best} of {clf.n_iter_} (the kept epoch was chosen on this "
+        "tenth, so the figure is slightly optimistic)"
+    )
     return clf
 
 
@@ -178,9 +183,12 @@ def _train(args, paths, y, image_size):
         if args.cv and folds >= 2:
             cv = StratifiedKFold(folds, shuffle=True, random_state=args.random_state)
             scores = cross_val_score(head, X, y, cv=cv)
+            note = ""
+            if args.model == "bow":  # the folds share the vocabulary (no labels)
+                note = " (the vocabulary was learned once, from every image)"
             print(
                 f"{folds}-fold cross-validated accuracy: {scores.mean():.3f} "
-                f"+/- {scores.std():.3f}"
+                f"+/- {scores.std():.3f}{note}"
             )
         elif args.cv:
             print("too few images per class for cross-validation: no score")
