@@ -57,8 +57,12 @@ class FastNet(nn.Module):
         Eigenvalue regulariser of the whitening.
     head_scale : float, default=1/9
         Multiplier of the final scores (keeps early logits small).
-    tta : bool, default=True
-        Average the scores of the image and its mirror in evaluation mode.
+    tta : bool or {"flip", "translate"}, default=True
+        Test-time augmentation in evaluation mode. True or "flip": average the
+        scores of the image and its mirror (2 views). "translate": also average
+        in the mirrored pair shifted by one pixel along both diagonals
+        (reflection padding; 6 views, half the weight on the unshifted pair, as
+        airbench's level 2), three times the inference cost. False: one view.
     input_size : tuple of int, default=None
         Unused.
 
@@ -100,7 +104,11 @@ class FastNet(nn.Module):
         self.whitening = whitening
         self.epsilon = float(epsilon)
         self.head_scale = float(head_scale)
-        self.tta = bool(tta)
+        if tta not in (True, False, "flip", "translate"):
+            raise ValueError(
+                f"tta must be True, False, 'flip' or 'translate'; got {tta!r}."
+            )
+        self.tta = tta
         n_filters = self.patch_size**2 * in_channels
         self.whiten = nn.Conv2d(in_channels, 2 * n_filters, self.patch_size)
         self.whiten.weight.requires_grad_(False)
@@ -151,8 +159,19 @@ class FastNet(nn.Module):
         x = self.pool(self.groups(x)).flatten(1)
         return self.linear(x) * self.head_scale
 
+    def _mirrored(self, x):
+        return 0.5 * (self._scores(x) + self._scores(x.flip(-1)))
+
     def forward(self, x):
-        """Class scores; averaged with the mirror image's in evaluation mode."""
+        """Class scores; averaged over the ``tta`` views in evaluation mode."""
         if self.training or not self.tta:
             return self._scores(x)
-        return 0.5 * (self._scores(x) + self._scores(x.flip(-1)))
+        scores = self._mirrored(x)
+        if self.tta != "translate" or min(x.shape[-2:]) < 2:
+            return scores
+        h, w = x.shape[-2:]
+        padded = nn.functional.pad(x, (1, 1, 1, 1), mode="reflect")
+        shifted = self._mirrored(padded[..., :h, :w]) + self._mirrored(
+            padded[..., 2:, 2:]
+        )
+        return 0.5 * scores + 0.25 * shifted

@@ -108,3 +108,23 @@ def test_fastnet_first_layer_is_frozen_and_tta_averages_mirror():
     with torch.no_grad():
         a, b = net(x), net(x.flip(-1))
     torch.testing.assert_close(a, b)  # TTA makes the scores mirror-invariant
+
+
+def test_fastnet_translate_tta_averages_six_views():
+    torch.manual_seed(0)
+    net = FastNet(n_classes=4, widths=(8, 8, 8), head_scale=1e4, tta="translate")
+    net.eval()
+    x = torch.randn(2, 3, 16, 16)
+    with torch.no_grad():
+        got = net(x)
+        p = torch.nn.functional.pad(x, (1, 1, 1, 1), mode="reflect")
+        views = [x, p[..., :16, :16], p[..., 2:, 2:]]
+        pairs = [0.5 * (net._scores(v) + net._scores(v.flip(-1))) for v in views]
+        want = 0.5 * pairs[0] + 0.25 * (pairs[1] + pairs[2])
+        assert got.abs().max() > 0.1  # scores large enough to compare
+        torch.testing.assert_close(got, want)
+        net.tta = "flip"
+        torch.testing.assert_close(net(x), pairs[0])
+        assert not torch.allclose(got, pairs[0], atol=1e-3)
+    with pytest.raises(ValueError, match="tta must be"):
+        FastNet(tta="rotate")
