@@ -47,12 +47,38 @@ def axpy(a: float, x: np.ndarray, y: np.ndarray) -> None:
     y += y.dtype.type(a) * x
 
 
+def _scaled_step(p, g, cache, s, learning_rate, epsilon):
+    """``p -= lr * g / (sqrt(cache) + eps)`` through the workspace ``s``."""
+    np.sqrt(cache, out=s)
+    s += p.dtype.type(epsilon)
+    np.divide(g, s, out=s)
+    axpy(-learning_rate, s, p)
+
+
 class Optimizer:
     """Base class: holds the learning rate and the update count ``t``."""
 
     def __init__(self, params: list[np.ndarray], learning_rate: float):
         self.learning_rate = float(learning_rate)
         self.t = 0
+        self._scratch = {}
+
+    def __getstate__(self):
+        # The scratch buffer is workspace, not state: do not pickle it.
+        state = self.__dict__.copy()
+        state["_scratch"] = {}
+        return state
+
+    def __setstate__(self, state):
+        state.setdefault("_scratch", {})
+        self.__dict__.update(state)
+
+    def _buffer(self, p: np.ndarray) -> np.ndarray:
+        """Return a workspace shaped like ``p`` (one per dtype, shared by all)."""
+        buf = self._scratch.get(p.dtype)
+        if buf is None or buf.size < p.size:
+            buf = self._scratch[p.dtype] = np.empty(p.size, dtype=p.dtype)
+        return buf[: p.size].reshape(p.shape)
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """Update ``params`` in place from ``grads``."""
@@ -80,19 +106,19 @@ class SGD(Optimizer):
         self.velocity = [np.zeros_like(p) for p in params] if momentum else None
 
     def _update(self, i, p, g):
-        lr, mu = p.dtype.type(self.learning_rate), p.dtype.type(self.momentum)
+        lr, mu = self.learning_rate, self.momentum
         if self.velocity is None:
-            p -= lr * g
+            axpy(-lr, g, p)
             return
         v = self.velocity[i]
         if self.nesterov:
-            p -= mu * v
-            v *= mu
-            v -= lr * g
-            p += (1 + mu) * v
+            axpy(-mu, v, p)
+            v *= p.dtype.type(mu)
+            axpy(-lr, g, v)
+            axpy(1 + mu, v, p)
         else:
-            v *= mu
-            v -= lr * g
+            v *= p.dtype.type(mu)
+            axpy(-lr, g, v)
             p += v
 
 
@@ -105,9 +131,10 @@ class Adagrad(Optimizer):
         self.cache = [np.zeros_like(p) for p in params]
 
     def _update(self, i, p, g):
-        c = self.cache[i]
-        c += g * g
-        p -= p.dtype.type(self.learning_rate) * g / (np.sqrt(c) + self.epsilon)
+        c, s = self.cache[i], self._buffer(p)
+        np.multiply(g, g, out=s)
+        c += s
+        _scaled_step(p, g, c, s, self.learning_rate, self.epsilon)
 
 
 class RMSProp(Optimizer):
@@ -122,10 +149,11 @@ class RMSProp(Optimizer):
         self.cache = [np.zeros_like(p) for p in params]
 
     def _update(self, i, p, g):
-        c = self.cache[i]
-        c *= self.rho
-        c += (1 - self.rho) * (g * g)
-        p -= p.dtype.type(self.learning_rate) * g / (np.sqrt(c) + self.epsilon)
+        c, s = self.cache[i], self._buffer(p)
+        c *= p.dtype.type(self.rho)
+        np.multiply(g, g, out=s)
+        axpy(1 - self.rho, s, c)
+        _scaled_step(p, g, c, s, self.learning_rate, self.epsilon)
 
 
 class Adam(Optimizer):
@@ -147,23 +175,6 @@ class Adam(Optimizer):
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
-        self._scratch = {}
-
-    def __getstate__(self):
-        # The scratch buffer is workspace, not state: do not pickle it.
-        state = self.__dict__.copy()
-        state["_scratch"] = {}
-        return state
-
-    def __setstate__(self, state):
-        state.setdefault("_scratch", {})
-        self.__dict__.update(state)
-
-    def _buffer(self, p):
-        buf = self._scratch.get(p.dtype)
-        if buf is None or buf.size < p.size:
-            buf = self._scratch[p.dtype] = np.empty(p.size, dtype=p.dtype)
-        return buf[: p.size].reshape(p.shape)
 
     def _update(self, i, p, g):
         b1, b2, t = self.beta_1, self.beta_2, self.t

@@ -248,14 +248,42 @@ def test_adam_matches_textbook_formula_over_many_steps(dtype):
     assert p.dtype == dtype
 
 
-def test_adam_pickles_without_its_scratch_buffer():
+@pytest.mark.parametrize(
+    "name,kw",
+    [
+        ("sgd", {"momentum": 0.0}),
+        ("sgd", {"momentum": 0.9, "nesterovs_momentum": False}),
+        ("sgd", {}),
+        ("adagrad", {}),
+        ("rmsprop", {}),
+        ("adam", {}),
+    ],
+)
+def test_float32_steps_follow_float64(name, kw):
+    """The in-place float32 path (BLAS axpy, scratch buffer) tracks float64."""
+    rng = np.random.default_rng(9)
+    p64 = rng.normal(size=(30, 20))
+    p32 = p64.astype(np.float32)
+    o64 = make_optimizer(name, [p64], 0.01, **kw)
+    o32 = make_optimizer(name, [p32], 0.01, **kw)
+    start = p64.copy()
+    for _ in range(50):
+        g = rng.normal(size=p64.shape).astype(np.float32)
+        o64.step([p64], [g.astype(np.float64)])
+        o32.step([p32], [g])
+    assert p32.dtype == np.float32
+    assert np.abs(p64 - start).max() > 0.05  # the parameters moved
+    np.testing.assert_allclose(p32, p64, rtol=0, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["sgd", "adagrad", "rmsprop", "adam"])
+def test_optimizer_pickles_without_its_scratch_buffer(name):
     rng = np.random.default_rng(8)
     a = rng.normal(size=(50, 40))
-    opt = make_optimizer("adam", [a], 0.01)
+    opt = make_optimizer(name, [a], 0.01)
     opt.step([a], [rng.normal(size=a.shape)])
-    assert opt._scratch  # the workspace exists after a step ...
     clone = pickle.loads(pickle.dumps(opt))
-    assert clone._scratch == {}  # ... but is not saved
+    assert clone._scratch == {}  # workspace, not state: not saved
     b = a.copy()
     g = rng.normal(size=a.shape)
     opt.step([a], [g])
