@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PENALTIES", "penalty"]
+from skcv._optim._optimizers import axpy
+
+__all__ = ["PENALTIES", "add_penalty", "penalty"]
 
 PENALTIES = ("elasticnet", "l1", "l2")
 
@@ -31,3 +33,24 @@ def penalty(
         )
         return value, alpha * (r * np.sign(W) + (1 - r) * W)
     raise ValueError(f"penalty must be one of {list(PENALTIES)} or None; got {kind!r}.")
+
+
+def add_penalty(
+    W: np.ndarray,
+    grad: np.ndarray,
+    kind: str | None,
+    alpha: float,
+    l1_ratio: float = 0.15,
+) -> float:
+    """Add ``alpha * dR/dW`` to ``grad`` in place; return ``alpha * R(W)``.
+
+    The same values as :func:`penalty`; the l2 gradient ``alpha * W`` is added
+    with BLAS ``axpy`` (one pass, no temporary of the size of ``W``).
+    """
+    if kind == "l2" and alpha != 0:
+        axpy(alpha, W, grad)
+        return 0.5 * alpha * float(np.vdot(W, W))
+    value, p_grad = penalty(W, kind, alpha, l1_ratio)
+    if p_grad is not None:
+        grad += p_grad
+    return value

@@ -10,6 +10,7 @@ from scipy.linalg import LinAlgError, cholesky, solve_triangular
 from skcv._optim import SECOND_ORDER_SOLVERS, SOLVERS, penalty
 from skcv._optim._estimator import SHARED_CONSTRAINTS, BaseTrainedClassifier
 from skcv._optim._loop import n_correct
+from skcv._optim._penalties import add_penalty
 from skcv._optim._second_order import PRECONDITIONED_SOLVERS
 from skcv.utils._sklearn import Interval, StrOptions
 from skcv.utils._warnings import warn_external
@@ -72,10 +73,8 @@ class LinearNet:
             gb = dS.sum(axis=0) if self.fit_intercept else None
         else:
             value, gW, gb = self._blocked_loss_grad(X, y, sample_weight, total)
-        p_value, p_grad = penalty(self.W, self.penalty, self.alpha, self.l1_ratio)
-        if p_grad is not None:
-            gW += p_grad
-        return value + p_value, [gW, gb]
+        value += add_penalty(self.W, gW, self.penalty, self.alpha, self.l1_ratio)
+        return value, [gW, gb]
 
     def _blocked_loss_grad(self, X, y, sample_weight, total):
         """Loss and gradient over row blocks of ``X`` (full-batch solvers).

@@ -6,6 +6,7 @@ import numpy as np
 
 from skcv._optim import penalty
 from skcv._optim._loop import n_correct
+from skcv._optim._penalties import add_penalty
 from skcv.neural_network._layers import Activation, BatchNorm, Dense, Dropout
 
 __all__ = ["Network", "TrainableView", "build_layers"]
@@ -91,12 +92,9 @@ class Network:
         k = 0
         for layer in self.layers:
             if isinstance(layer, Dense):
-                p_value, p_grad = penalty(
-                    layer.W, self.penalty, self.alpha, self.l1_ratio
+                value += add_penalty(
+                    layer.W, grads[k], self.penalty, self.alpha, self.l1_ratio
                 )
-                if p_grad is not None:
-                    grads[k] += p_grad
-                value += p_value
             k += len(layer.params)
         return value, grads + [None] * len(self.buffers)
 

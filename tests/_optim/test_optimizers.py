@@ -1,3 +1,5 @@
+import pickle
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,8 @@ from skcv._optim import (
     make_schedule,
     penalty,
 )
+from skcv._optim._optimizers import axpy
+from skcv._optim._penalties import add_penalty
 from skcv.utils import gradient_check
 
 G1 = np.array([0.5, -1.0])
@@ -183,3 +187,105 @@ def test_initialiser_zeros_dtype_and_error():
     assert initialise((3, 2), "he", dtype=np.float32).dtype == np.float32
     with pytest.raises(ValueError, match="weight_init must be one of"):
         initialise((3, 2), "orthogonal")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_axpy_in_place(dtype):
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(6, 5)).astype(dtype)
+    y = rng.normal(size=(6, 5)).astype(dtype)
+    expected = y + dtype(0.3) * x
+    target = y
+    axpy(0.3, x, y)
+    assert y is target and y.dtype == dtype
+    np.testing.assert_allclose(y, expected, rtol=1e-6)
+
+
+def test_axpy_falls_back_for_views_and_mixed_dtypes():
+    rng = np.random.default_rng(5)
+    base = rng.normal(size=(5, 6))
+    y = base.T  # not C-contiguous: numpy path, still in place
+    x = rng.normal(size=(6, 5))
+    expected = y + 2.0 * x
+    axpy(2.0, x, y)
+    np.testing.assert_allclose(base.T, expected)
+    y32 = np.ones(4, dtype=np.float32)
+    axpy(0.5, np.arange(4.0), y32)  # float64 x into float32 y
+    np.testing.assert_allclose(y32, 1 + 0.5 * np.arange(4.0))
+    assert y32.dtype == np.float32
+
+
+@pytest.mark.parametrize("kind", ["l2", "l1", "elasticnet", None])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_add_penalty_matches_penalty(kind, dtype):
+    rng = np.random.default_rng(6)
+    W = rng.normal(size=(7, 3)).astype(dtype)
+    G = rng.normal(size=(7, 3)).astype(dtype)
+    value, grad = penalty(W, kind, 0.3, 0.4)
+    expected = G + grad if grad is not None else G.copy()
+    assert add_penalty(W, G, kind, 0.3, 0.4) == pytest.approx(value)
+    np.testing.assert_allclose(G, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adam_matches_textbook_formula_over_many_steps(dtype):
+    """The in-place form equals the textbook update up to rounding."""
+    rng = np.random.default_rng(7)
+    p = rng.normal(size=(40, 30)).astype(dtype)
+    ref = p.astype(np.float64)
+    m = np.zeros_like(ref)
+    v = np.zeros_like(ref)
+    opt = make_optimizer("adam", [p], 0.01)
+    for t in range(1, 101):
+        g = rng.normal(size=p.shape) * 10.0 ** rng.integers(-6, 1)
+        opt.step([p], [g.astype(dtype)])
+        g = g.astype(dtype).astype(np.float64)
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g**2
+        ref -= 0.01 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(p, ref, rtol=0, atol=tol)
+    assert p.dtype == dtype
+
+
+@pytest.mark.parametrize(
+    "name,kw",
+    [
+        ("sgd", {"momentum": 0.0}),
+        ("sgd", {"momentum": 0.9, "nesterovs_momentum": False}),
+        ("sgd", {}),
+        ("adagrad", {}),
+        ("rmsprop", {}),
+        ("adam", {}),
+    ],
+)
+def test_float32_steps_follow_float64(name, kw):
+    """The in-place float32 path (BLAS axpy, scratch buffer) tracks float64."""
+    rng = np.random.default_rng(9)
+    p64 = rng.normal(size=(30, 20))
+    p32 = p64.astype(np.float32)
+    o64 = make_optimizer(name, [p64], 0.01, **kw)
+    o32 = make_optimizer(name, [p32], 0.01, **kw)
+    start = p64.copy()
+    for _ in range(50):
+        g = rng.normal(size=p64.shape).astype(np.float32)
+        o64.step([p64], [g.astype(np.float64)])
+        o32.step([p32], [g])
+    assert p32.dtype == np.float32
+    assert np.abs(p64 - start).max() > 0.05  # the parameters moved
+    np.testing.assert_allclose(p32, p64, rtol=0, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["sgd", "adagrad", "rmsprop", "adam"])
+def test_optimizer_pickles_without_its_scratch_buffer(name):
+    rng = np.random.default_rng(8)
+    a = rng.normal(size=(50, 40))
+    opt = make_optimizer(name, [a], 0.01)
+    opt.step([a], [rng.normal(size=a.shape)])
+    clone = pickle.loads(pickle.dumps(opt))
+    assert clone._scratch == {}  # workspace, not state: not saved
+    b = a.copy()
+    g = rng.normal(size=a.shape)
+    opt.step([a], [g])
+    clone.step([b], [g])
+    np.testing.assert_array_equal(a, b)
