@@ -321,19 +321,27 @@ def _child(spec: dict) -> dict:
         "start_mib": rss0,
         "native": native,
         "checksum": float(np.abs(features).sum()),
+        "output_mib": features.nbytes / 2**20,
         "shape": list(features.shape),
     }
 
 
 def _run_child(spec: dict, flag: str = "--child") -> dict:
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
-    proc = subprocess.run(
-        [sys.executable, os.path.abspath(__file__), flag, json.dumps(spec)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    # The spec (10,000 paths at --n 10000) goes through a file: a command line
+    # that long exceeds the operating system's limit.
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(spec, fh)
+    try:
+        proc = subprocess.run(
+            [sys.executable, os.path.abspath(__file__), flag, fh.name],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+    finally:
+        os.unlink(fh.name)
     if proc.returncode:
         raise RuntimeError(f"child {spec['mode']} n={spec['n']} failed:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -363,6 +371,7 @@ def feature_rows(paths: list[str], folder: str, sizes: list[int]) -> list[dict]:
                     "paths/arrays time": by_path["seconds"] / arrays["seconds"],
                     "arrays peak RSS (MiB)": arrays["peak_mib"],
                     "paths peak RSS (MiB)": by_path["peak_mib"],
+                    "output (MiB)": by_path["output_mib"],
                     "path input": "native" if by_path["native"] else "imread batches",
                     "same features": bool(
                         np.isclose(arrays["checksum"], by_path["checksum"], rtol=1e-4)
@@ -579,12 +588,11 @@ def main(argv=None) -> None:
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--cnn-child", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    if args.child:
-        print(json.dumps(_child(json.loads(args.child))))
-        return
-    if args.cnn_child:
-        print(json.dumps(_cnn_child(json.loads(args.cnn_child))))
-        return
+    for flag, run in ((args.child, _child), (args.cnn_child, _cnn_child)):
+        if flag:  # a child process: its spec is a JSON file (see _run_child)
+            with open(flag) as fh:
+                print(json.dumps(run(json.load(fh))))
+            return
     tables = [t for t in args.tables.split(",") if t]
     unknown = sorted(set(tables) - set(TABLES))
     if unknown:

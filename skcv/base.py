@@ -120,12 +120,31 @@ def _stream_paths(method):
         if paths is None:
             return method(self, X, *args, **kwargs)
         step = self._path_batch_size()
-        parts = []
+        # Array outputs with one row per image fill one preallocated array:
+        # joining per-batch parts at the end would hold the output twice.
+        out, parts, filled = None, [], 0
         for start in range(0, len(paths), step):
             batch = self._read_paths(paths[start : start + step])
-            parts.append(method(self, batch, *args, **kwargs))
+            n = len(batch)
+            part = method(self, batch, *args, **kwargs)
             del batch  # one batch of decoded images at a time
-        return _concat(parts)
+            rows = isinstance(part, np.ndarray) and part.ndim >= 1
+            rows = rows and part.shape[0] == n
+            if rows and out is None and not parts:
+                out = np.empty((len(paths), *part.shape[1:]), dtype=part.dtype)
+            if (
+                rows
+                and out is not None
+                and part.shape[1:] == out.shape[1:]
+                and part.dtype == out.dtype
+            ):
+                out[filled : filled + n] = part
+                filled += n
+                continue
+            if out is not None:  # another shape or dtype: join parts instead
+                parts, out = [out[:filled].copy()], None
+            parts.append(part)
+        return out if out is not None else _concat(parts)
 
     wrapper._skcv_streams_paths = True
     return wrapper

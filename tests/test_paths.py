@@ -179,3 +179,69 @@ def test_memory_does_not_grow_with_the_number_of_files(tmp_path):
 
     small, large = peak(paths[:24]), peak(paths)
     assert large < 1.5 * small, (small, large)
+
+
+class _WideRows:
+    """A transformer with a large output per image (0.8 MB), to see its peak."""
+
+    @staticmethod
+    def make(width=100_000, dtype_of_batch=None):
+        from sklearn.base import BaseEstimator, TransformerMixin
+
+        from skcv.base import ImageInputMixin
+
+        class WideRows(ImageInputMixin, TransformerMixin, BaseEstimator):
+            _allows_variable_size = True
+
+            def __init__(self, batch_size=4):
+                self.batch_size = batch_size
+
+            def fit(self, X, y=None):
+                self._validate_images(X, reset=True)
+                self.calls_ = 0
+                return self
+
+            def transform(self, X):
+                X = self._validate_images(X, reset=False)
+                self.calls_ += 1
+                dtype = (dtype_of_batch or (lambda k: np.float64))(self.calls_)
+                out = np.empty((len(X), width), dtype=dtype)
+                out[:] = np.asarray([x.mean() for x in X])[:, None]
+                return out
+
+        return WideRows
+
+
+def test_streamed_output_is_written_once(tmp_path):
+    import tracemalloc
+
+    paths = []
+    for i in range(40):
+        path = tmp_path / f"{i}.png"
+        Image.fromarray(np.full((8, 8), 6 * i, np.uint8)).save(path)
+        paths.append(str(path))
+    est = _WideRows.make()().fit(paths[:4])
+    tracemalloc.start()
+    out = est.transform(paths)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert out.shape == (40, 100_000) and est.calls_ == 10
+    np.testing.assert_allclose(out[:, 0], 6 * np.arange(40) / 255, rtol=1e-6)
+    # one output array plus a batch; joining parts at the end would need twice
+    assert peak < 1.3 * out.nbytes, (peak, out.nbytes)
+
+
+def test_streamed_output_of_changing_dtype_is_joined(tmp_path):
+    paths = []
+    for i in range(10):
+        path = tmp_path / f"{i}.png"
+        Image.fromarray(np.full((8, 8), 20 * i, np.uint8)).save(path)
+        paths.append(str(path))
+
+    def dtype(k):  # the first batch float64, later ones float32
+        return np.float32 if k > 1 else np.float64
+
+    wide = _WideRows.make(width=3, dtype_of_batch=dtype)
+    out = wide().fit(paths[:4]).transform(paths)
+    assert out.shape == (10, 3) and out.dtype == np.float64  # as np.concatenate
+    np.testing.assert_allclose(out[:, 1], 20 * np.arange(10) / 255, rtol=1e-6)
