@@ -212,14 +212,20 @@ class _WideRows:
         return WideRows
 
 
+def _flat_pngs(folder, n, step):
+    """``n`` 8x8 grey PNGs of constant value ``step * i``; their paths."""
+    paths = []
+    for i in range(n):
+        path = folder / f"{i}.png"
+        Image.fromarray(np.full((8, 8), step * i, np.uint8)).save(path)
+        paths.append(str(path))
+    return paths
+
+
 def test_streamed_output_is_written_once(tmp_path):
     import tracemalloc
 
-    paths = []
-    for i in range(40):
-        path = tmp_path / f"{i}.png"
-        Image.fromarray(np.full((8, 8), 6 * i, np.uint8)).save(path)
-        paths.append(str(path))
+    paths = _flat_pngs(tmp_path, 40, 6)
     est = _WideRows.make()().fit(paths[:4])
     tracemalloc.start()
     out = est.transform(paths)
@@ -232,11 +238,7 @@ def test_streamed_output_is_written_once(tmp_path):
 
 
 def test_streamed_output_of_changing_dtype_is_joined(tmp_path):
-    paths = []
-    for i in range(10):
-        path = tmp_path / f"{i}.png"
-        Image.fromarray(np.full((8, 8), 20 * i, np.uint8)).save(path)
-        paths.append(str(path))
+    paths = _flat_pngs(tmp_path, 10, 20)
 
     def dtype(k):  # the first batch float64, later ones float32
         return np.float32 if k > 1 else np.float64
