@@ -64,7 +64,6 @@ import contextlib
 import copy
 import math
 import shutil
-import tempfile
 import time
 from numbers import Integral, Real
 
@@ -84,6 +83,7 @@ from skcv.cnn._streaming import (
     ChannelMoments,
     DecodeCache,
     FileColumn,
+    cache_root,
     chunks,
     image_column,
     read_headers,
@@ -432,13 +432,14 @@ class TorchTrainerMixin:
         if not columns or policy is False or (policy == "auto" and epochs < 2):
             return []
         need = sum(DecodeCache.nbytes(len(c), c.item_shape) for c in columns)
-        free = shutil.disk_usage(tempfile.gettempdir()).free
+        root = cache_root()
+        free = shutil.disk_usage(root).free
         if policy == "auto" and (need > CACHE_LIMIT or 2 * need > free):
             return []
         if need > free:
             raise ValueError(
                 f"file_cache=True needs {need / 2**30:.2f} GiB for the decoded "
-                f"images in {tempfile.gettempdir()!r} (set TMPDIR to change it), "
+                f"images in {root!r} (set TMPDIR to change it), "
                 f"which has {free / 2**30:.2f} GiB free; use file_cache='auto' or "
                 "False."
             )

@@ -63,6 +63,13 @@ STATS_CHUNK = 256
 PREFETCH = 2
 #: Largest decoded training set (bytes) that ``file_cache="auto"`` keeps on disk.
 CACHE_LIMIT = 4 << 30
+#: Folder of the decode caches (None: :func:`tempfile.gettempdir`, ``$TMPDIR``).
+CACHE_DIR = None
+
+
+def cache_root() -> str:
+    """Return the folder where decode caches are made."""
+    return CACHE_DIR if CACHE_DIR is not None else tempfile.gettempdir()
 
 
 # --------------------------------------------------------------------- headers
@@ -272,8 +279,8 @@ class DecodeCache:
     item_shape : tuple of int
         Shape of one decoded image.
     directory : str, default=None
-        Where the temporary folder goes (default: :func:`tempfile.gettempdir`,
-        ``$TMPDIR``).
+        Where the temporary folder goes (default: :func:`cache_root`, that is
+        :func:`tempfile.gettempdir`, ``$TMPDIR``).
 
     Examples
     --------
@@ -292,7 +299,8 @@ class DecodeCache:
         self.n = int(n)
         self.item_shape = tuple(int(s) for s in item_shape)
         self.item_bytes = int(np.prod(self.item_shape))
-        self.directory = tempfile.mkdtemp(prefix="skcv-decoded-", dir=directory)
+        root = directory if directory is not None else cache_root()
+        self.directory = tempfile.mkdtemp(prefix="skcv-decoded-", dir=root)
         self.path = os.path.join(self.directory, "images.u8")
         with open(self.path, "wb") as f:  # sparse: no disk used until written
             f.truncate(self.n * (self.item_bytes + 1))

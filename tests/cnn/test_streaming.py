@@ -248,8 +248,9 @@ def cache_dir(tmp_path, monkeypatch):
     """A private temporary folder, to see the decode cache come and go."""
     folder = tmp_path / "tmpdir"
     folder.mkdir()
-    monkeypatch.setattr(_engine.tempfile, "tempdir", str(folder))
-    monkeypatch.setattr(_streaming.tempfile, "tempdir", str(folder))
+    # only the caches' folder: patching tempfile.tempdir would move every
+    # library's temporary files (multiprocessing's, torch's) there too
+    monkeypatch.setattr(_streaming, "CACHE_DIR", str(folder))
     return folder
 
 
