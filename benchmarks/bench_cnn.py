@@ -389,10 +389,11 @@ def time_to_accuracy(Xtr, ytr, Xte, yte, args):
         predict_s = time.perf_counter() - t0
         acc_translate = float("nan")
         body = getattr(clf.module_, "body", clf.module_)
-        if getattr(body, "tta", False):  # FastNet: 6-view TTA, same weights
+        tta = getattr(body, "tta", False)
+        if tta:  # FastNet: 6-view TTA on the same weights
             body.tta = "translate"
             acc_translate = clf.score(Xte, yte)
-            body.tta = True
+            body.tta = tta
         achieved = flops_train * n * clf.n_iter_ / seconds
         rows.append(
             {

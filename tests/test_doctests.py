@@ -35,6 +35,8 @@ def _public_objects():
 
 
 OBJECTS, UNAVAILABLE = _public_objects()
+# Private modules with examples that no public name's module reaches.
+EXTRA_MODULES = ["skcv.cnn._streaming"] if "cnn" not in UNAVAILABLE else []
 MODULES = sorted(
     {
         obj.__module__
@@ -42,6 +44,7 @@ MODULES = sorted(
         if (inspect.isclass(obj) or callable(obj))
         and getattr(obj, "__module__", "").startswith("skcv.")
     }
+    | set(EXTRA_MODULES)
 )
 
 
