@@ -396,6 +396,13 @@ def caltech_rows(quick):
             "",
         ),
         (
+            "VLFeat phow_caltech101 setup: PHOW 4 scales/3px, hard 600 words, L=2",
+            "skcv",
+            BagOfVisualWords(n_words=600, descriptor_params=phow(3), random_state=0),
+            {"chi2 map + linear SVM (C=10)": chi2_linear(10.0)},
+            "about 64 (VLFeat)",
+        ),
+        (
             f"PHOW 4 scales/6px, Fisher K={k} D=64, L=1",
             "skcv",
             BagOfVisualWords(

@@ -75,4 +75,5 @@ def test_every_public_class_and_function_has_an_example():
 def test_doctests_run(module_name):
     module = importlib.import_module(module_name)
     result = doctest.testmod(module, optionflags=FLAGS, report=True)
+    assert result.attempted > 0, f"{module_name} has no examples"
     assert result.failed == 0, f"{result.failed} failing examples in {module_name}"
