@@ -1,9 +1,6 @@
-import doctest
-
 import numpy as np
 import pytest
 
-import skcv.augmentation._ops as ops_module
 from skcv.augmentation import (
     augment_images,
     color_jitter,
@@ -144,8 +141,3 @@ def test_nan_raises():
     x[0, 0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         random_flip(x)
-
-
-def test_doctests():
-    result = doctest.testmod(ops_module, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0

@@ -1,12 +1,8 @@
-import doctest
-
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
-import skcv.cnn._architectures as architectures  # noqa: E402
-import skcv.cnn._classifier as classifier  # noqa: E402
 from skcv.cnn._augment import (  # noqa: E402
     AUGMENTATIONS,
     Augmenter,
@@ -97,11 +93,3 @@ def test_augmentation_is_reproducible():
     b = Augmenter(ops, _gen(7))(x)
     torch.testing.assert_close(a, b)
     assert np.isfinite(a.numpy()).all()
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("module", [architectures, classifier])
-def test_doctests(module):
-    torch.set_num_threads(1)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0

@@ -1,6 +1,3 @@
-import doctest
-import importlib
-
 import numpy as np
 import pytest
 from scipy import ndimage
@@ -86,9 +83,3 @@ def test_shapes_differ_from_background_and_noise_is_added():
 def test_bad_parameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_shapes_segmentation(**{"n_samples": 2, **kwargs})
-
-
-def test_doctests():
-    module = importlib.import_module("skcv.datasets._segmentation")
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0 and result.attempted > 0

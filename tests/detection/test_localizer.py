@@ -1,4 +1,3 @@
-import doctest
 import pickle
 
 import numpy as np
@@ -14,7 +13,6 @@ from skcv.cnn._augment import Augmenter, parse_augment  # noqa: E402
 from skcv.datasets import make_detection_scenes  # noqa: E402
 from skcv.detection import (  # noqa: E402
     ObjectLocalizer,
-    _localizer,  # noqa: E402
     box_iou,
 )
 from skcv.detection._localizer import (  # noqa: E402
@@ -307,11 +305,6 @@ def test_warm_start_single_class_uint8_and_pickle():
     again = pickle.loads(pickle.dumps(one))
     assert again.device_ == "cpu"
     np.testing.assert_allclose(again.predict_boxes(X8), one.predict_boxes(X8))
-
-
-def test_doctests():
-    result = doctest.testmod(_localizer, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0 and result.attempted > 0
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,5 @@
 """Tests of selective search and the R-CNN style RegionProposalDetector."""
 
-import doctest
-import importlib
-
 import numpy as np
 import pytest
 from scipy import ndimage
@@ -399,9 +396,3 @@ def test_detector_errors_at_detect():
         det.detect(np.full((8, 8), np.nan))
     with pytest.raises(ValueError, match="images must be a batch"):
         det.detect_batch(np.zeros((8, 8)))
-
-
-def test_doctests():
-    module = importlib.import_module("skcv.detection._proposals")
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0 and result.attempted > 0

@@ -1,7 +1,5 @@
 """Tests of the GIST descriptor (skcv.feature.gist and GISTExtractor)."""
 
-import doctest
-
 import numpy as np
 import pytest
 from skimage import data
@@ -358,6 +356,3 @@ def test_transformer_rejects_1d():
 
 
 # ------------------------------------------------------------------------- doctests
-def test_doctests():
-    result = doctest.testmod(gist_module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

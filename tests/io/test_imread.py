@@ -1,6 +1,5 @@
 """skcv.io.imread / imread_collection on real files written into tmp_path."""
 
-import doctest
 import re
 import warnings
 
@@ -443,11 +442,6 @@ def test_bad_path_types(tmp_path):
         imread_collection(str(tmp_path / "x.png"))
     with pytest.raises(TypeError, match="path must be a str"):
         imread_collection([tmp_path / "x.png", None])
-
-
-def test_doctests():
-    result = doctest.testmod(imread_module, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0 and result.attempted > 0
 
 
 def test_big_endian_16bit_tiff_is_native_uint16(tmp_path):

@@ -109,15 +109,6 @@ def test_torch_estimator_weights_go_inside_the_file(tmp_path):
     assert model.steps[1][1] is clf and hasattr(clf, "module_")
 
 
-def test_doctests():
-    import doctest
-
-    import skcv.io._model_file as module
-
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0 and result.attempted > 0
-
-
 def test_function_from_a_trusted_library_is_refused(tmp_path):
     # numpy.testing's runstring execs its argument: a pipeline of
     # FunctionTransformers over trusted-library functions ran code from the file

@@ -1,8 +1,5 @@
 """Public losses: the course's worked example, agreement with _optim, gradients."""
 
-import doctest
-import importlib
-
 import numpy as np
 import pytest
 from scipy.optimize import check_grad
@@ -96,9 +93,3 @@ def test_errors():
         squared_hinge([0], [1.0, 2.0], delta=0)
     with pytest.raises(ValueError, match="sample_weight must be finite"):
         hinge_loss([0], [1.0, 2.0], sample_weight=[-1.0])
-
-
-def test_doctests():
-    module = importlib.import_module("skcv.losses._losses")
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

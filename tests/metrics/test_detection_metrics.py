@@ -1,6 +1,3 @@
-import doctest
-import importlib
-
 import numpy as np
 import pytest
 
@@ -226,9 +223,3 @@ def test_mean_average_precision_label_errors():
         mean_average_precision(box, [[1]], box, [[1.0]], [[]])
     with pytest.raises(ValueError, match="one entry per image"):
         mean_average_precision(box, [], box, [[1.0]], [[1]])
-
-
-def test_doctests():
-    module = importlib.import_module("skcv.metrics._detection")
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0 and result.attempted > 0

@@ -141,15 +141,6 @@ def test_metrics_do_not_import_torch():
     assert proc.returncode == 0, proc.stderr
 
 
-def test_doctests():
-    import doctest
-    import importlib
-
-    module = importlib.import_module("skcv.metrics._segmentation")
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0 and result.attempted > 0
-
-
 def test_prediction_equal_to_ignore_index_is_an_error_not_dropped():
     # ignore_index drops pixels by their TRUE label only: a real pixel
     # predicted as 255 is wrong (a false negative of its class), not ignored

@@ -1,7 +1,5 @@
 """skcv.optimize: the course's optimisers on any function, and their paths."""
 
-import doctest
-import importlib
 import warnings
 
 import matplotlib
@@ -135,10 +133,3 @@ def test_display_errors():
         OptimizerPathDisplay.from_function(quadratic, [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="no entry for solvers"):
         OptimizerPathDisplay.from_function(quadratic, X0, learning_rate={"sgd": 0.1})
-
-
-@pytest.mark.parametrize("name", ["skcv.optimize._minimize", "skcv.optimize._display"])
-def test_doctests(name):
-    module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
