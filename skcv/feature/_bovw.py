@@ -478,11 +478,16 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
         with np.errstate(invalid="ignore", divide="ignore"):
             self.pca_ = PCA(n_components=n_components, random_state=seed).fit(sample)
         reduced = self.pca_.transform(sample)
+        # A floor on every variance relative to the data, as VLFeat's vl_gmm does
+        # (1e-4 of the largest per-dimension variance): without it a component that
+        # takes the identical descriptors of flat patches (all zeros) collapses and
+        # the fit fails (float32 round-off pushes its variance below 0).
+        floor = 1e-4 * float(reduced.var(axis=0).max(initial=0.0))
         self.gmm_ = GaussianMixture(
             n_components=self.n_words,
             covariance_type="diag",
             init_params="k-means++",
-            reg_covar=1e-6,
+            reg_covar=max(floor, 1e-6),
             random_state=seed,
         ).fit(reduced)
         self.codebook_ = self.gmm_.means_.astype(np.float32)

@@ -90,6 +90,29 @@ def test_fisher_needs_enough_descriptors():
         _fit(X, encoding="fisher", n_words=50)
 
 
+@pytest.mark.parametrize(("seed", "n_words"), [(1, 32), (3, 16), (5, 16)])
+def test_fisher_fits_images_with_flat_regions(seed, n_words):
+    # Half flat, half faint noise: the flat half gives identical (all-zero) PHOW
+    # descriptors. With a fixed reg_covar=1e-6 the Gaussian that takes them
+    # collapsed and GaussianMixture raised "ill-defined empirical covariance" on
+    # these three seeds (as on KTH-TIPS with 5 training images per class).
+    rng = np.random.default_rng(seed)
+    X = np.full((8, 64, 64), 0.5, np.float32)
+    X[:, :, 32:] = rng.random((8, 64, 32)) * 0.1 + 0.45
+    bovw = BagOfVisualWords(
+        n_words=n_words,
+        encoding="fisher",
+        pyramid_levels=1,
+        pca_components=32,
+        descriptor_params={"step": 4, "scales": (4, 6)},
+        random_state=seed,
+    ).fit(X)
+    floor = 1e-4 * bovw.pca_.explained_variance_.max()
+    assert bovw.gmm_.covariances_.min() > 0.5 * floor  # the floor holds
+    F = bovw.transform(X)
+    assert F.shape == (8, 2 * n_words * 32) and np.isfinite(F).all()
+
+
 # -------------------------------------------------------------------- LLC
 def test_llc_codes_sum_to_one_and_reconstruct_inside_the_simplex():
     rng = np.random.default_rng(0)
