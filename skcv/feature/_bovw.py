@@ -477,17 +477,16 @@ class BagOfVisualWords(ImageTransformerMixin, BaseEstimator):
         # variance ratio at 0/0; its components are still an orthonormal basis.
         with np.errstate(invalid="ignore", divide="ignore"):
             self.pca_ = PCA(n_components=n_components, random_state=seed).fit(sample)
-        reduced = self.pca_.transform(sample)
-        # A floor on every variance relative to the data, as VLFeat's vl_gmm does
-        # (1e-4 of the largest per-dimension variance): without it a component that
-        # takes the identical descriptors of flat patches (all zeros) collapses and
-        # the fit fails (float32 round-off pushes its variance below 0).
-        floor = 1e-4 * float(reduced.var(axis=0).max(initial=0.0))
+        # In float64: a Gaussian that takes the identical (all-zero) descriptors of
+        # flat patches has a variance near 0, which GaussianMixture computes as
+        # E[x^2] - 2 E[x] mu + mu^2; in float32 that cancellation left it below 0
+        # despite reg_covar and the fit raised "ill-defined empirical covariance".
+        reduced = self.pca_.transform(sample).astype(np.float64)
         self.gmm_ = GaussianMixture(
             n_components=self.n_words,
             covariance_type="diag",
             init_params="k-means++",
-            reg_covar=max(floor, 1e-6),
+            reg_covar=1e-6,
             random_state=seed,
         ).fit(reduced)
         self.codebook_ = self.gmm_.means_.astype(np.float32)

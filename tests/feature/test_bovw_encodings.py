@@ -93,9 +93,10 @@ def test_fisher_needs_enough_descriptors():
 @pytest.mark.parametrize(("seed", "n_words"), [(1, 32), (3, 16), (5, 16)])
 def test_fisher_fits_images_with_flat_regions(seed, n_words):
     # Half flat, half faint noise: the flat half gives identical (all-zero) PHOW
-    # descriptors. With a fixed reg_covar=1e-6 the Gaussian that takes them
-    # collapsed and GaussianMixture raised "ill-defined empirical covariance" on
-    # these three seeds (as on KTH-TIPS with 5 training images per class).
+    # descriptors. Fitted on float32 descriptors, the Gaussian that took them got a
+    # negative variance from round-off and GaussianMixture raised "ill-defined
+    # empirical covariance" on these three seeds (as on KTH-TIPS with 5 or 20
+    # training images per class); the mixture is now fitted in float64.
     rng = np.random.default_rng(seed)
     X = np.full((8, 64, 64), 0.5, np.float32)
     X[:, :, 32:] = rng.random((8, 64, 32)) * 0.1 + 0.45
@@ -107,8 +108,7 @@ def test_fisher_fits_images_with_flat_regions(seed, n_words):
         descriptor_params={"step": 4, "scales": (4, 6)},
         random_state=seed,
     ).fit(X)
-    floor = 1e-4 * bovw.pca_.explained_variance_.max()
-    assert bovw.gmm_.covariances_.min() > 0.5 * floor  # the floor holds
+    assert bovw.gmm_.covariances_.min() > 0
     F = bovw.transform(X)
     assert F.shape == (8, 2 * n_words * 32) and np.isfinite(F).all()
 
