@@ -353,6 +353,3 @@ def test_transformer_rejects_1d():
     ext = GISTExtractor(orientations_per_scale=(4,), **SMALL).fit(np.zeros((2, 8, 8)))
     with pytest.raises(ValueError, match="Expected 2D array, got 1D array"):
         ext.transform(np.zeros(64))
-
-
-# ------------------------------------------------------------------------- doctests
