@@ -70,8 +70,9 @@ from skcv.metrics import histogram_intersection_kernel  # noqa: E402
 def list_folder(root, classes=None):
     """Paths and labels of ``root/CLASS/*`` (the first ``classes`` classes), listed
     by :func:`skcv.datasets.load_image_folder` (sorted classes, sorted files)."""
-    names = load_image_folder(root).target_names
-    folder = load_image_folder(root, classes=names[:classes] if classes else None)
+    folder = load_image_folder(root)
+    if classes is not None:  # list again with only the first classes
+        folder = load_image_folder(root, classes=folder.target_names[:classes])
     return list(folder.filenames), folder.target, folder.target_names
 
 
